@@ -1,0 +1,75 @@
+import type { AccessToken } from './access-token';
+
+/** Retry settings for failed token requests. */
+export interface RetryOptions {
+  /**
+   * Consecutive failures retried before giving up until the next `refresh()`/`getToken()`.
+   * @default Infinity (keep retrying while someone wants a token)
+   */
+  limit?: number;
+  /** First backoff ceiling; it doubles per failure. @default 1000 */
+  baseDelayMs?: number;
+  /** Largest backoff ceiling. @default 60000 */
+  maxDelayMs?: number;
+}
+
+export const DEFAULT_REFRESH_BEFORE_MS = 5 * 60_000;
+/** No loop in this library sends more than one request per this many ms. */
+export const MIN_REQUEST_INTERVAL_MS = 1000;
+const MAX_RETRY_AFTER_MS = 24 * 3600_000;
+// A `Date` header up to this far past `iat` is just network and signing time, not a stale token.
+const STALE_TOKEN_TOLERANCE_MS = 5000;
+
+export const DEFAULT_RETRY: Required<RetryOptions> = { limit: Infinity, baseDelayMs: 1000, maxDelayMs: 60_000 };
+
+/**
+ * How long before expiry to refresh. The default lead is capped at a quarter of the token's lifetime
+ * (a 60 s token is refreshed 15 s early); an explicit one at half, so a refresh never loops.
+ */
+export function refreshLeadMs(lifetimeMs: number, refreshBeforeMs?: number): number {
+  if (refreshBeforeMs === undefined) return Math.min(DEFAULT_REFRESH_BEFORE_MS, lifetimeMs / 4);
+  return Math.max(0, Math.min(refreshBeforeMs, lifetimeMs / 2));
+}
+
+/** When a token is usable, stale and due for refresh, on the local (scheduler) clock. */
+export interface TokenTimeline {
+  usableAt: number;
+  refreshAt: number;
+  expiresAt: number;
+}
+
+/**
+ * Places a token on the local clock without trusting the local wall clock: its lifetime
+ * (`exp − iat`) counts from when the request was sent, so a client clock hours off changes nothing.
+ * `serverNow` (from the response's `Date` header) only ever shortens it, for a token minted earlier.
+ */
+export function tokenTimeline(
+  token: AccessToken,
+  timing: { sentAt: number; receivedAt: number; serverNow?: number | undefined },
+  refreshBeforeMs?: number,
+): TokenTimeline {
+  const lifetime = token.expiresAt - token.issuedAt;
+  const { serverNow } = timing;
+  const isStale = serverNow !== undefined && serverNow - token.issuedAt > STALE_TOKEN_TOLERANCE_MS;
+  const reference = isStale ? serverNow : token.issuedAt;
+  const remaining = Math.min(lifetime, token.expiresAt - reference);
+  const expiresAt = timing.sentAt + remaining;
+  // nbf counts from receipt: being late to use a token is safe, being early is not.
+  const usableAt = token.notBefore === undefined ? timing.receivedAt : timing.receivedAt + Math.max(0, token.notBefore - reference);
+  return { usableAt, expiresAt, refreshAt: expiresAt - refreshLeadMs(lifetime, refreshBeforeMs) };
+}
+
+/**
+ * Delay before retry number `attempt` (1 for the first): exponential backoff with full jitter,
+ * or the server's `Retry-After`, and never under {@link MIN_REQUEST_INTERVAL_MS}.
+ */
+export function retryDelayMs(
+  attempt: number,
+  retry: Required<RetryOptions>,
+  random: () => number,
+  retryAfterMs?: number,
+): number {
+  if (retryAfterMs !== undefined) return Math.min(Math.max(retryAfterMs, MIN_REQUEST_INTERVAL_MS), MAX_RETRY_AFTER_MS);
+  const ceiling = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** Math.min(attempt - 1, 30));
+  return Math.max(MIN_REQUEST_INTERVAL_MS, Math.floor(random() * ceiling));
+}

@@ -1,0 +1,390 @@
+import {
+  BehaviorSubject,
+  Observable,
+  asyncScheduler,
+  distinctUntilChanged,
+  filter,
+  map,
+  skip,
+  type SchedulerLike,
+  type Subscription,
+} from 'rxjs';
+import { abortable } from './abortable';
+import { parseAccessToken, type AccessToken } from './access-token';
+import { TokenError } from './errors';
+import { httpTokenSource, type TokenRequestOptions } from './http-token-source';
+import { scheduleAt } from './long-timer';
+import {
+  DEFAULT_RETRY,
+  MIN_REQUEST_INTERVAL_MS,
+  retryDelayMs,
+  tokenTimeline,
+  type RetryOptions,
+  type TokenTimeline,
+} from './refresh-policy';
+import { customTokenSource, toTokenError, type FetchReason, type FetchToken, type TokenSource } from './token-source';
+import { sameState, type TokenState, type TokenStatus } from './token-state';
+
+interface CommonOptions {
+  /**
+   * How long before expiry to refresh. The default is capped at a quarter of the token's lifetime
+   * (a 60 s token is refreshed 15 s early); a value you set is capped at half of it.
+   * @default 300000 (5 minutes)
+   */
+  refreshBeforeMs?: number;
+  /** Backoff for failed requests (full jitter). 401/403 are never retried until `refresh()`. */
+  retry?: RetryOptions;
+  /** Where all timing happens; pass a `TestScheduler` or use fake timers in tests. @default asyncScheduler */
+  scheduler?: SchedulerLike;
+  /**
+   * How long the manager keeps scheduling after its last subscriber leaves, so that React
+   * StrictMode's unmount/remount does not refetch.
+   * @default 1000
+   */
+  idleGraceMs?: number;
+  /** Source of randomness for backoff jitter, in [0, 1). @default Math.random */
+  random?: () => number;
+}
+
+/** Options of {@link createTokenManager}: a `url` to fetch from, or your own `fetchToken`. */
+export type TokenManagerOptions = CommonOptions &
+  (
+    | {
+        /** Your backend's token endpoint. It answers JSON `{ "token": "<jwt>" }` or the bare JWT. */
+        url: string | URL;
+        /** ky options for the request. @default { method: 'post', credentials: 'same-origin', timeout: 10000 } */
+        request?: TokenRequestOptions;
+        fetchToken?: never;
+      }
+    | {
+        /** Any other transport. Pass `signal` on so `stop()` can cancel it. */
+        fetchToken: FetchToken;
+        url?: never;
+        request?: never;
+      }
+  );
+
+/** Options of {@link TokenManager.getToken}. */
+export interface GetTokenOptions {
+  /** The token must stay valid at least this long; otherwise a new one is fetched. @default 0 */
+  minValidityMs?: number;
+  /** Stops waiting (rejects with code `aborted`); the shared request goes on for others. */
+  signal?: AbortSignal;
+}
+
+/** Keeps one Twilio Access Token fresh. Create it with {@link createTokenManager}. */
+export interface TokenManager {
+  /** Every state change; replays the current state. Subscribing starts the refresh schedule. */
+  readonly state$: Observable<TokenState>;
+  /** Each new valid token; replays the current one. Subscribing starts the refresh schedule. */
+  readonly token$: Observable<AccessToken>;
+  /** The current state. The same object until the state changes (for `useSyncExternalStore`). */
+  getState(): TokenState;
+  /**
+   * Calls `listener` on every state change (not at once) and keeps the schedule running until the
+   * returned function is called.
+   */
+  subscribe(listener: (state: TokenState) => void): () => void;
+  /** A token valid for at least `minValidityMs`, fetching only when needed. */
+  getToken(options?: GetTokenOptions): Promise<AccessToken>;
+  /** Fetches a new token now (or joins the request in flight). */
+  refresh(): Promise<AccessToken>;
+  /** Cancels timers and any request in flight and completes the Observables. Later calls reject with `stopped`. */
+  stop(): void;
+}
+
+interface HeldToken {
+  token: AccessToken;
+  timeline: TokenTimeline;
+}
+
+interface Waiter {
+  resolve(token: AccessToken): void;
+  reject(error: unknown): void;
+}
+
+const noop = () => undefined;
+const stoppedError = () => new TokenError('stopped', 'The token manager was stopped');
+
+class Manager implements TokenManager {
+  readonly state$: Observable<TokenState>;
+  readonly token$: Observable<AccessToken>;
+
+  readonly #source: TokenSource;
+  readonly #scheduler: SchedulerLike;
+  readonly #refreshBeforeMs: number | undefined;
+  readonly #retry: Required<RetryOptions>;
+  readonly #idleGraceMs: number;
+  readonly #random: () => number;
+  readonly #subject: BehaviorSubject<TokenState>;
+
+  #current: HeldToken | undefined;
+  // A fetched token whose `nbf` lies ahead: it replaces the current one only then.
+  #pending: HeldToken | undefined;
+  #adoptionWaiters: Waiter[] = [];
+  #hadToken = false;
+  #error: TokenError | undefined;
+  #failures = 0;
+  #retryAt: number | undefined;
+  #halted: 'auth' | 'exhausted' | undefined;
+  #inFlight: Promise<AccessToken> | undefined;
+  #isRequesting = false;
+  #abortController: AbortController | undefined;
+  #lastSentAt = -Infinity;
+  #timer: Subscription | undefined;
+  #graceTimer: Subscription | undefined;
+  #holders = 0;
+  #isActive = false;
+  #isStopped = false;
+
+  constructor(options: TokenManagerOptions) {
+    this.#scheduler = options.scheduler ?? asyncScheduler;
+    this.#refreshBeforeMs = options.refreshBeforeMs;
+    this.#retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.#idleGraceMs = options.idleGraceMs ?? 1000;
+    this.#random = options.random ?? Math.random;
+    if (options.fetchToken !== undefined) this.#source = customTokenSource(options.fetchToken);
+    else if (options.url !== undefined) this.#source = httpTokenSource(options.url, options.request, this.#now);
+    else throw new Error('createTokenManager needs either `url` (your token endpoint) or `fetchToken`.');
+    this.#subject = new BehaviorSubject<TokenState>({ status: 'idle' });
+
+    this.state$ = new Observable<TokenState>((subscriber) => {
+      this.#retain();
+      const subscription = this.#subject.subscribe(subscriber);
+      return () => {
+        subscription.unsubscribe();
+        this.#release();
+      };
+    });
+    this.token$ = this.state$.pipe(
+      map((state) => state.token),
+      filter((token): token is AccessToken => token !== undefined),
+      distinctUntilChanged(),
+    );
+  }
+
+  getState = (): TokenState => {
+    if (!this.#isActive && !this.#isStopped) this.#evaluate();
+    return this.#subject.getValue();
+  };
+
+  subscribe = (listener: (state: TokenState) => void): (() => void) => {
+    if (this.#isStopped) return noop;
+    this.#retain();
+    const subscription = this.#subject.pipe(skip(1)).subscribe(listener);
+    let isSubscribed = true;
+    return () => {
+      if (!isSubscribed) return;
+      isSubscribed = false;
+      subscription.unsubscribe();
+      this.#release();
+    };
+  };
+
+  getToken = (options: GetTokenOptions = {}): Promise<AccessToken> => {
+    if (this.#isStopped) return Promise.reject(stoppedError());
+    const { minValidityMs = 0, signal } = options;
+    if (!this.#isActive) this.#evaluate();
+    const current = this.#current;
+    if (current !== undefined && current.timeline.expiresAt - this.#now() >= Math.max(minValidityMs, 1)) {
+      return Promise.resolve(current.token);
+    }
+    if (this.#pending !== undefined) return abortable(this.#whenAdopted(this.#pending), signal);
+    // After a 401/403 only an explicit refresh() asks again: the user probably has to sign in.
+    if (this.#halted === 'auth' && !this.#isRequesting && this.#error !== undefined) {
+      return Promise.reject(this.#error);
+    }
+    return abortable(this.#fetch('demand'), signal);
+  };
+
+  refresh = (): Promise<AccessToken> => {
+    if (this.#isStopped) return Promise.reject(stoppedError());
+    return this.#fetch('refresh');
+  };
+
+  stop = (): void => {
+    if (this.#isStopped) return;
+    this.#isStopped = true;
+    this.#timer?.unsubscribe();
+    this.#graceTimer?.unsubscribe();
+    this.#abortController?.abort();
+    for (const waiter of this.#adoptionWaiters.splice(0)) waiter.reject(stoppedError());
+    this.#current = undefined;
+    this.#pending = undefined;
+    this.#subject.next({ status: 'stopped' });
+    this.#subject.complete();
+  };
+
+  readonly #now = (): number => this.#scheduler.now();
+
+  #retain(): void {
+    if (this.#isStopped) return;
+    this.#holders += 1;
+    this.#graceTimer?.unsubscribe();
+    this.#graceTimer = undefined;
+    if (!this.#isActive) {
+      this.#isActive = true;
+      this.#evaluate();
+    }
+  }
+
+  #release(): void {
+    if (this.#isStopped) return;
+    this.#holders -= 1;
+    if (this.#holders > 0) return;
+    this.#graceTimer = this.#scheduler.schedule(() => {
+      this.#graceTimer = undefined;
+      this.#isActive = false;
+      this.#evaluate();
+    }, this.#idleGraceMs);
+  }
+
+  #fetch(reason: FetchReason): Promise<AccessToken> {
+    if (this.#inFlight !== undefined) return this.#inFlight;
+    const controller = new AbortController();
+    const sentAt = this.#now();
+    this.#abortController = controller;
+    this.#lastSentAt = sentAt;
+    this.#isRequesting = true;
+    const result = this.#request(reason, controller.signal, sentAt).then(
+      (held) => {
+        this.#settle();
+        this.#onSuccess(held);
+        return this.#whenAdopted(held);
+      },
+      (reason: unknown) => {
+        this.#settle();
+        const error = this.#isStopped ? stoppedError() : toTokenError(reason, controller.signal);
+        this.#onFailure(error);
+        throw error;
+      },
+    );
+    result.catch(noop); // a background refresh has no caller; its failure lives in the state
+    this.#inFlight = result;
+    this.#evaluate();
+    return result;
+  }
+
+  async #request(reason: FetchReason, signal: AbortSignal, sentAt: number): Promise<HeldToken> {
+    const fetched = await this.#source({ signal, reason });
+    if (this.#isStopped) throw stoppedError();
+    const token = parseAccessToken(fetched.jwt);
+    const receivedAt = this.#now();
+    const timing = { sentAt, receivedAt, serverNow: fetched.serverNow };
+    const timeline = tokenTimeline(token, timing, this.#refreshBeforeMs);
+    if (timeline.expiresAt <= receivedAt) {
+      throw new TokenError('invalid-token', 'Invalid Twilio Access Token: it had already expired when it arrived');
+    }
+    return { token, timeline };
+  }
+
+  #settle(): void {
+    this.#inFlight = undefined;
+    this.#abortController = undefined;
+    this.#isRequesting = false;
+  }
+
+  #onSuccess(held: HeldToken): void {
+    if (this.#isStopped) return;
+    this.#error = undefined;
+    this.#failures = 0;
+    this.#retryAt = undefined;
+    this.#halted = undefined;
+    this.#pending = held;
+    this.#evaluate();
+  }
+
+  #onFailure(error: TokenError): void {
+    if (this.#isStopped) return;
+    this.#error = error;
+    this.#failures += 1;
+    if (!error.retryable) {
+      this.#halted = 'auth';
+      this.#retryAt = undefined;
+    } else if (this.#failures > this.#retry.limit) {
+      this.#halted = 'exhausted';
+      this.#retryAt = undefined;
+    } else {
+      this.#retryAt = this.#now() + retryDelayMs(this.#failures, this.#retry, this.#random, error.retryAfterMs);
+    }
+    this.#evaluate();
+  }
+
+  #whenAdopted(held: HeldToken): Promise<AccessToken> {
+    if (this.#current === held) return Promise.resolve(held.token);
+    return new Promise((resolve, reject) => this.#adoptionWaiters.push({ resolve, reject }));
+  }
+
+  /** Brings the state up to date with the clock, starts a due request and arms the one timer. */
+  #evaluate(): void {
+    if (this.#isStopped) return;
+    this.#timer?.unsubscribe();
+    this.#timer = undefined;
+    const now = this.#now();
+
+    const pending = this.#pending;
+    if (pending !== undefined && now >= pending.timeline.usableAt) {
+      this.#pending = undefined;
+      this.#current = pending;
+      this.#hadToken = true;
+      for (const waiter of this.#adoptionWaiters.splice(0)) waiter.resolve(pending.token);
+    }
+    if (this.#current !== undefined && now >= this.#current.timeline.expiresAt) this.#current = undefined;
+
+    const requestAt = this.#nextRequestAt();
+    if (requestAt !== undefined && requestAt <= now) {
+      const reason: FetchReason = this.#retryAt !== undefined ? 'retry' : this.#current ? 'scheduled' : 'initial';
+      void this.#fetch(reason); // #fetch re-evaluates once the request is marked in flight
+      return;
+    }
+    if (this.#isActive) {
+      const wakeAt = Math.min(
+        this.#pending?.timeline.usableAt ?? Infinity,
+        this.#current?.timeline.expiresAt ?? Infinity,
+        requestAt ?? Infinity,
+      );
+      if (wakeAt !== Infinity) this.#timer = scheduleAt(this.#scheduler, wakeAt, () => this.#evaluate());
+    }
+    this.#publish(requestAt);
+  }
+
+  /** When the background schedule wants the next request, if it wants one. */
+  #nextRequestAt(): number | undefined {
+    if (!this.#isActive || this.#isRequesting || this.#halted !== undefined || this.#pending !== undefined) {
+      return undefined;
+    }
+    const planned = this.#retryAt ?? this.#current?.timeline.refreshAt ?? -Infinity;
+    return Math.max(planned, this.#lastSentAt + MIN_REQUEST_INTERVAL_MS);
+  }
+
+  #status(): TokenStatus {
+    if (this.#isRequesting) return 'fetching';
+    if (this.#current !== undefined) return this.#error === undefined ? 'valid' : 'error';
+    if (this.#hadToken) return 'expired';
+    return this.#error === undefined ? 'idle' : 'error';
+  }
+
+  #publish(nextRefreshAt: number | undefined): void {
+    const state: TokenState = {
+      status: this.#status(),
+      ...(this.#current && { token: this.#current.token, expiresAt: this.#current.timeline.expiresAt }),
+      ...(this.#error && { error: this.#error }),
+      ...(nextRefreshAt !== undefined && { nextRefreshAt }),
+    };
+    if (!sameState(state, this.#subject.getValue())) this.#subject.next(state);
+  }
+}
+
+/**
+ * Creates a manager that fetches a Twilio Access Token from your backend, decodes it, refreshes it
+ * before it expires, retries with backoff and emits every change. Nothing happens until the first
+ * subscriber or `getToken()`.
+ *
+ * @example
+ * const manager = createTokenManager({ url: '/api/token' });
+ * const unsubscribe = manager.subscribe((state) => render(state));
+ * const { jwt } = await manager.getToken();
+ */
+export function createTokenManager(options: TokenManagerOptions): TokenManager {
+  return new Manager(options);
+}

@@ -1,0 +1,22 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (path: string) => fileURLToPath(new URL(`./src/${path}`, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    // Tests import the public names, as an app would.
+    alias: [
+      { find: /^twilio-token-lifecycle\/testing$/, replacement: src('testing/index.ts') },
+      { find: /^twilio-token-lifecycle$/, replacement: src('index.ts') },
+    ],
+  },
+  test: {
+    environment: 'happy-dom',
+    include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
+    typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
+    testTimeout: 20_000,
+    // Any unhandled rejection fails the run: the library promises there are none.
+    dangerouslyIgnoreUnhandledErrors: false,
+  },
+});
