@@ -149,8 +149,8 @@ class Manager implements TokenManager {
     this.#subject = new BehaviorSubject<TokenState>({ status: 'idle' });
 
     this.state$ = new Observable<TokenState>((subscriber) => {
-      this.#retain();
       const subscription = this.#subject.subscribe(subscriber);
+      this.#retain();
       return () => {
         subscription.unsubscribe();
         this.#release();
@@ -170,8 +170,9 @@ class Manager implements TokenManager {
 
   subscribe = (listener: (state: TokenState) => void): (() => void) => {
     if (this.#isStopped) return noop;
-    this.#retain();
+    // Listen first, so the change that starting causes (idle → fetching) is heard too.
     const subscription = this.#subject.pipe(skip(1)).subscribe(listener);
+    this.#retain();
     let isSubscribed = true;
     return () => {
       if (!isSubscribed) return;

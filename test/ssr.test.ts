@@ -1,0 +1,19 @@
+// @vitest-environment node
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+
+// The built package, as Node and SSR frameworks load it: no DOM, no window.
+describe('the built package in plain Node', () => {
+  it('imports as ESM and CJS without a DOM and creates a manager without touching window', async () => {
+    expect(typeof (globalThis as { window?: unknown }).window).toBe('undefined');
+    const esm = await import('../dist/index.js');
+    const cjs = createRequire(import.meta.url)('../dist/index.cjs');
+    for (const entry of [esm, cjs]) {
+      const manager = entry.createTokenManager({ url: 'http://127.0.0.1:1/api/token' });
+      expect(manager.getState()).toEqual({ status: 'idle' });
+      manager.stop();
+    }
+    const testing = await import('../dist/testing.js');
+    expect(esm.parseAccessToken(testing.mintTestToken({ identity: 'ssr' })).identity).toBe('ssr');
+  });
+});
