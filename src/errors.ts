@@ -1,4 +1,7 @@
-/** What went wrong, as a stable string an app can switch on. */
+/**
+ * What went wrong, as a stable string an app can switch on. `identity-mismatch` and `update-failed`
+ * come from the SDK adapters.
+ */
 export type TokenErrorCode =
   | 'network'
   | 'timeout'

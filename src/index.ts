@@ -1,8 +1,19 @@
 export { parseAccessToken } from './access-token';
+export { attachChat } from './adapters/chat';
+export { attachConversations } from './adapters/conversations';
+export { attachSync } from './adapters/sync';
+export { connectVideo } from './adapters/video';
+export { attachVoice } from './adapters/voice';
 export { TokenError, isTokenError } from './errors';
 export { createTokenManager } from './token-manager';
 
 export type { AccessToken, AccessTokenClaims, AccessTokenHeader } from './access-token';
+export type { AttachOptions, Detach, TokenClient } from './adapters/attach-client';
+export type { ChatClientLike } from './adapters/chat';
+export type { ConversationsClientLike } from './adapters/conversations';
+export type { SyncClientLike } from './adapters/sync';
+export type { ConnectVideoOptions } from './adapters/video';
+export type { VoiceDeviceLike } from './adapters/voice';
 export type { TokenErrorCode, TokenErrorOptions } from './errors';
 export type {
   AccessTokenGrants,

@@ -251,7 +251,8 @@ class Manager implements TokenManager {
       (held) => {
         this.#settle();
         this.#onSuccess(held);
-        return this.#whenAdopted(held);
+        const current = this.#current;
+        return current?.token.jwt === held.token.jwt ? current.token : this.#whenAdopted(held);
       },
       (reason: unknown) => {
         this.#settle();
@@ -291,7 +292,8 @@ class Manager implements TokenManager {
     this.#failures = 0;
     this.#retryAt = undefined;
     this.#halted = undefined;
-    this.#pending = held;
+    // The same JWT again (tokens minted in the same second are identical): keep the older, safer timeline.
+    if (this.#current?.token.jwt !== held.token.jwt) this.#pending = held;
     this.#evaluate();
   }
 
@@ -368,7 +370,11 @@ class Manager implements TokenManager {
   #publish(nextRefreshAt: number | undefined): void {
     const state: TokenState = {
       status: this.#status(),
-      ...(this.#current && { token: this.#current.token, expiresAt: this.#current.timeline.expiresAt }),
+      ...(this.#current && {
+        token: this.#current.token,
+        expiresAt: this.#current.timeline.expiresAt,
+        refreshAt: this.#current.timeline.refreshAt,
+      }),
       ...(this.#error && { error: this.#error }),
       ...(nextRefreshAt !== undefined && { nextRefreshAt }),
     };

@@ -25,6 +25,8 @@ export interface TokenState {
    * corrected for a wrong client clock.
    */
   readonly expiresAt?: number;
+  /** When the held token enters its refresh window (local clock, epoch ms). */
+  readonly refreshAt?: number;
 }
 
 export function sameState(a: TokenState, b: TokenState): boolean {
@@ -33,6 +35,7 @@ export function sameState(a: TokenState, b: TokenState): boolean {
     a.token === b.token &&
     a.error === b.error &&
     a.nextRefreshAt === b.nextRefreshAt &&
-    a.expiresAt === b.expiresAt
+    a.expiresAt === b.expiresAt &&
+    a.refreshAt === b.refreshAt
   );
 }

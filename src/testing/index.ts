@@ -1,3 +1,11 @@
+export {
+  FakeChatClient,
+  FakeConversationsClient,
+  FakeSyncClient,
+  FakeTokenClient,
+  FakeVoiceDevice,
+} from './fake-clients';
 export { mintTestToken, TEST_ACCOUNT_SID, TEST_API_KEY_SID } from './mint-test-token';
 
+export type { UpdateTokenBehaviour } from './fake-clients';
 export type { MintTestTokenOptions } from './mint-test-token';

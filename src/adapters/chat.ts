@@ -1,0 +1,14 @@
+import type { TokenManager } from '../token-manager';
+import { attachClient, type AttachOptions, type Detach, type TokenClient } from './attach-client';
+
+/** The shape of `twilio-chat`'s (Programmable Chat) `Client` that the adapter uses. */
+export type ChatClientLike = TokenClient<'tokenAboutToExpire' | 'tokenExpired'>;
+
+/**
+ * Hands every new token of `manager` to a Programmable Chat `Client` (deprecated by Twilio, still
+ * deployed), and turns its `tokenAboutToExpire` and `tokenExpired` events into (at most one) refresh.
+ * `Client.create` is async, so pass the JWT it was created with as `createdWith`.
+ */
+export function attachChat(manager: TokenManager, client: ChatClientLike, options?: AttachOptions): Detach {
+  return attachClient(manager, client, { hints: ['tokenAboutToExpire'], expired: ['tokenExpired'] }, options);
+}

@@ -1,0 +1,18 @@
+import type { TokenManager } from '../token-manager';
+import { attachClient, type AttachOptions, type Detach, type TokenClient } from './attach-client';
+
+/** The shape of `@twilio/conversations`' `Client` that the adapter uses. */
+export type ConversationsClientLike = TokenClient<'tokenAboutToExpire' | 'tokenExpired'>;
+
+/**
+ * Hands every new token of `manager` to a Conversations `Client`, and turns its `tokenAboutToExpire`
+ * and `tokenExpired` events into (at most one) refresh.
+ *
+ * @example
+ * const { jwt } = await manager.getToken();
+ * const client = new Client(jwt);
+ * const detach = attachConversations(manager, client);
+ */
+export function attachConversations(manager: TokenManager, client: ConversationsClientLike, options?: AttachOptions): Detach {
+  return attachClient(manager, client, { hints: ['tokenAboutToExpire'], expired: ['tokenExpired'] }, options);
+}

@@ -1,0 +1,40 @@
+import { Client as ConversationsClient } from '@twilio/conversations';
+import { Device } from '@twilio/voice-sdk';
+import { Client as ChatClient } from 'twilio-chat';
+import { SyncClient } from 'twilio-sync';
+import { connect, type ConnectOptions, type Room } from 'twilio-video';
+import { describe, expectTypeOf, it } from 'vitest';
+import {
+  attachChat,
+  attachConversations,
+  attachSync,
+  attachVoice,
+  connectVideo,
+  type Detach,
+  type TokenManager,
+} from 'twilio-token-lifecycle';
+
+declare const manager: TokenManager;
+
+// The real SDKs' types go in without a cast.
+describe('the adapters accept the real Twilio SDK types', () => {
+  it('takes Conversations, Chat, Sync clients and a Voice Device', () => {
+    expectTypeOf(attachConversations(manager, new ConversationsClient('jwt'))).toEqualTypeOf<Detach>();
+    expectTypeOf(attachChat(manager, {} as Awaited<ReturnType<typeof ChatClient.create>>)).toEqualTypeOf<Detach>();
+    expectTypeOf(attachSync(manager, new SyncClient('jwt'))).toEqualTypeOf<Detach>();
+    expectTypeOf(attachVoice(manager, new Device('jwt'))).toEqualTypeOf<Detach>();
+  });
+
+  it('takes twilio-video connect and resolves to its Room', () => {
+    expectTypeOf(connectVideo(manager, connect, { name: 'standup', audio: true })).resolves.toEqualTypeOf<Room>();
+    expectTypeOf(connectVideo(manager, connect)).resolves.toEqualTypeOf<Room>();
+    expectTypeOf(connectVideo<Room, ConnectOptions>).parameter(2).toMatchTypeOf<{ minValidityMs?: number } | undefined>();
+  });
+
+  it('rejects what is not a client', () => {
+    // @ts-expect-error a client needs updateToken and its events
+    attachConversations(manager, { on() {} });
+    // @ts-expect-error only token events are listened to
+    attachVoice(manager, { updateToken() {}, on(_: 'incoming') {}, removeListener() {} });
+  });
+});

@@ -1,0 +1,290 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  attachChat,
+  attachConversations,
+  attachSync,
+  attachVoice,
+  connectVideo,
+  createTokenManager,
+  type AttachOptions,
+  type Detach,
+  type TokenError,
+  type TokenManager,
+} from 'twilio-token-lifecycle';
+import {
+  FakeChatClient,
+  FakeConversationsClient,
+  FakeSyncClient,
+  FakeVoiceDevice,
+} from 'twilio-token-lifecycle/testing';
+import { tokenBackend } from './helpers/token-backend';
+
+const tick = (ms = 0) => vi.advanceTimersByTimeAsync(ms);
+
+interface Kit {
+  name: string;
+  create(jwt: string): FakeConversationsClient | FakeVoiceDevice;
+  attach(manager: TokenManager, client: never, options?: AttachOptions): Detach;
+  warn(client: never): void;
+  expire?(client: never): void;
+}
+
+const clientKits: Kit[] = [
+  {
+    name: 'Conversations',
+    create: (jwt) => new FakeConversationsClient(jwt),
+    attach: attachConversations as Kit['attach'],
+    warn: (c: FakeConversationsClient) => c.emit('tokenAboutToExpire'),
+    expire: (c: FakeConversationsClient) => c.emit('tokenExpired'),
+  },
+  {
+    name: 'Chat',
+    create: (jwt) => new FakeChatClient(jwt),
+    attach: attachChat as Kit['attach'],
+    warn: (c: FakeChatClient) => c.emit('tokenAboutToExpire', undefined),
+    expire: (c: FakeChatClient) => c.emit('tokenExpired'),
+  },
+  {
+    name: 'Sync',
+    create: (jwt) => new FakeSyncClient(jwt),
+    attach: attachSync as Kit['attach'],
+    warn: (c: FakeSyncClient) => c.emit('tokenAboutToExpire'),
+    expire: (c: FakeSyncClient) => c.emit('tokenExpired'),
+  },
+  {
+    name: 'Voice',
+    create: (jwt) => new FakeVoiceDevice(jwt),
+    attach: attachVoice as Kit['attach'],
+    warn: (d: FakeVoiceDevice) => d.warnTokenWillExpire(),
+  },
+];
+
+let managers: TokenManager[] = [];
+beforeEach(() => {
+  vi.useFakeTimers({ now: Date.UTC(2026, 10, 23, 9) });
+});
+afterEach(() => {
+  for (const manager of managers) manager.stop();
+  managers = [];
+  vi.useRealTimers();
+});
+
+async function setup(kit: Kit, ttlSeconds = 60, options: AttachOptions = {}) {
+  const backend = tokenBackend({ ttlSeconds });
+  const manager = createTokenManager({ fetchToken: backend.fetchToken, random: () => 0.5 });
+  managers.push(manager);
+  const first = await manager.getToken();
+  const client = kit.create(first.jwt) as FakeConversationsClient & { warnTokenWillExpire(): void };
+  const errors: TokenError[] = [];
+  const detach = kit.attach(manager, client as never, { onError: (e) => errors.push(e), ...options });
+  await tick(1_000); // tokens minted within the same second are identical
+  return { backend, manager, client, first, errors, detach };
+}
+
+describe.each(clientKits)('attach for $name', (kit) => {
+  it('hands each new token exactly once, and never the one the client was created with', async () => {
+    const { backend, client, first } = await setup(kit);
+    await tick(3 * 45_000);
+    expect(backend.calls).toHaveLength(4);
+    expect(client.updateTokenCalls).toHaveLength(3);
+    expect(new Set(client.updateTokenCalls).size).toBe(3);
+    expect(client.updateTokenCalls).not.toContain(first.jwt);
+    expect(client.token).toBe(client.updateTokenCalls.at(-1));
+  });
+
+  it('never hands a token for another identity, and reports identity-mismatch', async () => {
+    const { backend, manager, client, errors } = await setup(kit);
+    backend.respondWith(() => Promise.resolve(backend.mint({ identity: 'mallory' })));
+    await manager.refresh();
+    expect(client.updateTokenCalls).toEqual([]);
+    expect(errors.map((e) => e.code)).toEqual(['identity-mismatch']);
+    expect(errors[0]!.message).toMatch(/"mallory".*"alice"/);
+    await manager.refresh();
+    expect(client.updateTokenCalls).toHaveLength(1);
+  });
+
+  it('turns many warnings at once into no request while the manager’s token is fresh', async () => {
+    const { backend, client } = await setup(kit);
+    for (let i = 0; i < 50; i++) kit.warn(client as never);
+    await tick();
+    expect(backend.calls).toHaveLength(1);
+    expect(client.updateTokenCalls).toEqual([]);
+  });
+
+  it('turns many warnings at once into one request inside the refresh window', async () => {
+    const { backend, client } = await setup(kit, 60);
+    backend.respondWith(() => new Promise((resolve) => setTimeout(() => resolve(backend.mint()), 500)));
+    await tick(44_000);
+    // The manager has no subscriber but the adapter; fake a slow path: warnings come before its timer.
+    await tick(1_000); // t = 45 s: the scheduled refresh is now in flight
+    for (let i = 0; i < 50; i++) kit.warn(client as never);
+    await tick(500);
+    expect(backend.calls).toHaveLength(2);
+    expect(client.updateTokenCalls).toHaveLength(1);
+  });
+
+  it('fetches for a warning when the schedule has not (yet) run', async () => {
+    const { backend, manager, client } = await setup(kit, 60);
+    backend.respondWith(() => Promise.reject(new TypeError('down')));
+    await tick(44_000); // t = 45 s: the scheduled refresh failed; the next retry is a second away
+    expect(manager.getState().status).toBe('error');
+    for (let i = 0; i < 50; i++) kit.warn(client as never);
+    await tick();
+    expect(backend.calls).toHaveLength(3);
+    expect(client.updateTokenCalls).toHaveLength(1);
+  });
+
+  it('hands the manager’s newer token on a warning instead of fetching', async () => {
+    const { backend, manager, client } = await setup(kit);
+    client.updateTokenBehaviour = 'throw';
+    await manager.refresh();
+    client.updateTokenBehaviour = 'resolve';
+    kit.warn(client as never);
+    await tick();
+    expect(backend.calls).toHaveLength(2);
+    expect(client.updateTokenCalls).toHaveLength(2);
+    expect(client.token).toBe(manager.getState().token!.jwt);
+  });
+
+  it('reports a throwing updateToken as update-failed', async () => {
+    const { manager, client, errors } = await setup(kit);
+    client.updateTokenBehaviour = 'throw';
+    await manager.refresh();
+    expect(errors.map((e) => e.code)).toEqual(['update-failed']);
+    expect(errors[0]!.cause).toBeInstanceOf(Error);
+  });
+
+  it('detach() removes every listener and releases the manager', async () => {
+    const { manager, client, detach } = await setup(kit);
+    expect(client.listenerCount()).toBeGreaterThan(0);
+    detach();
+    detach();
+    expect(client.listenerCount()).toBe(0);
+    await tick(1_000);
+    expect(vi.getTimerCount()).toBe(0);
+    await manager.refresh();
+    expect(client.updateTokenCalls).toEqual([]);
+  });
+
+  it('keeps the manager refreshing while attached', async () => {
+    const { backend } = await setup(kit, 3600);
+    await tick(3 * 3300_000);
+    expect(backend.calls).toHaveLength(4);
+  });
+});
+
+describe.each(clientKits.filter((kit) => kit.expire))('attach for $name, SDK events', (kit) => {
+  it('turns many tokenExpired at once into one refresh', async () => {
+    const { backend, client } = await setup(kit);
+    backend.respondWith(() => new Promise((resolve) => setTimeout(() => resolve(backend.mint()), 200)));
+    for (let i = 0; i < 50; i++) kit.expire!(client as never);
+    await tick(200);
+    expect(backend.calls.map((c) => c.reason)).toEqual(['demand', 'refresh']);
+    expect(client.updateTokenCalls).toHaveLength(1);
+  });
+
+  it('reports a rejected updateToken as update-failed, with no unhandled rejection', async () => {
+    const { manager, client, errors } = await setup(kit);
+    client.updateTokenBehaviour = 'reject';
+    await manager.refresh();
+    await tick();
+    expect(errors.map((e) => e.code)).toEqual(['update-failed']);
+    expect(errors[0]!.message).toMatch(/rejected the new token: Access token rejected/);
+  });
+
+  it('never waits for a pending updateToken: the next token is handed and detach works', async () => {
+    const { manager, client, detach } = await setup(kit);
+    client.updateTokenBehaviour = 'never';
+    await manager.refresh();
+    await tick(1_000);
+    await manager.refresh();
+    expect(client.updateTokenCalls).toHaveLength(2);
+    detach();
+    expect(client.listenerCount()).toBe(0);
+  });
+});
+
+describe('attachVoice', () => {
+  it('ignores a stale tokenWillExpire for a token already replaced', async () => {
+    const kit = clientKits.find((k) => k.name === 'Voice')!;
+    const { backend, manager, client } = await setup(kit, 3600);
+    await tick(1_000);
+    await manager.refresh();
+    expect(client.updateTokenCalls).toHaveLength(1);
+    client.warnTokenWillExpire(); // fires at the old token's time: the device holds a fresh one
+    await tick();
+    expect(backend.calls).toHaveLength(2);
+    expect(client.updateTokenCalls).toHaveLength(1);
+  });
+
+  it('reads the token the device holds as the one it was created with', async () => {
+    const backend = tokenBackend();
+    const manager = createTokenManager({ fetchToken: backend.fetchToken });
+    managers.push(manager);
+    const device = new FakeVoiceDevice(backend.mint({ identity: 'alice' }));
+    await tick(1_000);
+    const current = await manager.getToken();
+    attachVoice(manager, device); // the device holds an older token than the manager's current one
+    expect(device.updateTokenCalls).toEqual([current.jwt]);
+  });
+
+  it('warns on the console by default, without the token', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const backend = tokenBackend();
+    const manager = createTokenManager({ fetchToken: backend.fetchToken });
+    managers.push(manager);
+    const device = new FakeVoiceDevice((await manager.getToken()).jwt);
+    device.updateTokenBehaviour = 'throw';
+    attachVoice(manager, device);
+    await tick(1_000);
+    await manager.refresh();
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]![0])).toMatch(/\[twilio-token-lifecycle\] The SDK client rejected the new token/);
+    expect(String(warn.mock.calls[0]![0])).not.toContain(manager.getState().token!.jwt);
+    warn.mockRestore();
+  });
+});
+
+describe('connectVideo', () => {
+  const twilioError = (code: number) => Object.assign(new Error(`Twilio error ${code}`), { code });
+
+  it('connects with a token valid for at least a minute, passing the other options on', async () => {
+    const backend = tokenBackend({ ttlSeconds: 3600 });
+    const manager = createTokenManager({ fetchToken: backend.fetchToken });
+    managers.push(manager);
+    await manager.getToken();
+    await tick(3540_000 + 1); // 59 s left: too little
+    const connect = vi.fn(async (jwt: string, options?: { name: string }) => ({ jwt, options }));
+    const room = await connectVideo(manager, connect, { name: 'standup', minValidityMs: 60_000 });
+    expect(backend.calls).toHaveLength(2);
+    expect(room.options).toEqual({ name: 'standup' });
+    expect(room.jwt).toBe(manager.getState().token!.jwt);
+  });
+
+  it.each([20101, 20104])('refreshes once and retries after Twilio error %i', async (code) => {
+    const backend = tokenBackend();
+    const manager = createTokenManager({ fetchToken: backend.fetchToken });
+    managers.push(manager);
+    const connect = vi
+      .fn()
+      .mockImplementationOnce(async () => {
+        vi.advanceTimersByTime(1_000); // Twilio took a second to refuse; the new token differs
+        throw twilioError(code);
+      })
+      .mockResolvedValueOnce('room');
+    await expect(connectVideo(manager, connect)).resolves.toBe('room');
+    expect(backend.calls.map((c) => c.reason)).toEqual(['demand', 'refresh']);
+    expect(connect.mock.calls[1]![0]).not.toBe(connect.mock.calls[0]![0]);
+    expect(connect.mock.calls[0]![1]).toBeUndefined();
+  });
+
+  it('does not retry other errors, nor a second token rejection', async () => {
+    const backend = tokenBackend();
+    const manager = createTokenManager({ fetchToken: backend.fetchToken });
+    managers.push(manager);
+    await expect(connectVideo(manager, vi.fn().mockRejectedValue(twilioError(53000)))).rejects.toMatchObject({ code: 53000 });
+    expect(backend.calls).toHaveLength(1);
+    await expect(connectVideo(manager, vi.fn().mockRejectedValue(twilioError(20104)))).rejects.toMatchObject({ code: 20104 });
+    expect(backend.calls).toHaveLength(2);
+  });
+});
