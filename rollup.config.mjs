@@ -5,6 +5,14 @@ import { dts } from 'rollup-plugin-dts';
 const entries = {
   index: 'src/index.ts',
   testing: 'src/testing/index.ts',
+  react: 'src/react.ts',
+};
+
+// Rollup drops module-level directives; the React entry must keep its 'use client' for Next.js.
+const banner = (chunk) => (chunk.isEntry && chunk.name === 'react' ? "'use client';" : '');
+const onwarn = (warning, warn) => {
+  if (warning.code === 'MODULE_LEVEL_DIRECTIVE') return;
+  warn(warning);
 };
 
 // Dependencies and peers stay imports, so apps dedupe them and tree-shake what they do not use.
@@ -14,10 +22,11 @@ export default [
   {
     input: entries,
     external,
+    onwarn,
     plugins: [typescript({ tsconfig: './tsconfig.build.json' })],
     output: [
-      { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
-      { dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs' },
+      { dir: 'dist', format: 'es', banner, entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
+      { dir: 'dist', format: 'cjs', banner, entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs' },
     ],
   },
   {

@@ -8,6 +8,7 @@ export default defineConfig({
     // Tests import the public names, as an app would.
     alias: [
       { find: /^twilio-token-lifecycle\/testing$/, replacement: src('testing/index.ts') },
+      { find: /^twilio-token-lifecycle\/react$/, replacement: src('react.ts') },
       { find: /^twilio-token-lifecycle$/, replacement: src('index.ts') },
     ],
   },
