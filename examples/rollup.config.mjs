@@ -1,0 +1,40 @@
+import { fileURLToPath } from 'node:url';
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+import ts from 'typescript';
+
+// Builds the examples: the reference server for Node, and the demo page bundled as an app would
+// bundle it, from the library's built `dist/` (run the library's build first).
+const here = (path) => fileURLToPath(new URL(path, import.meta.url));
+
+// Type-checking is `npm run typecheck`'s job (the root tsconfig covers examples/); here we only strip types.
+const stripTypes = () => ({
+  name: 'strip-types',
+  transform(code, id) {
+    if (!id.endsWith('.ts')) return null;
+    const { outputText, sourceMapText } = ts.transpileModule(code, {
+      fileName: id,
+      compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, sourceMap: true, verbatimModuleSyntax: true },
+    });
+    return { code: outputText, map: sourceMapText };
+  },
+});
+
+/** Resolves the package's own name to its built ESM entry, as an installed copy would. */
+const useBuiltLibrary = () => ({
+  name: 'use-built-library',
+  resolveId: (id) => (id === 'twilio-token-lifecycle' ? here('../dist/index.js') : null),
+});
+
+export default [
+  {
+    input: here('./server/main.ts'),
+    external: (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0'),
+    plugins: [nodeResolve({ extensions: ['.ts', '.js'] }), stripTypes()],
+    output: { file: here('./server/dist/main.js'), format: 'es' },
+  },
+  {
+    input: here('./demo/src/main.ts'),
+    plugins: [useBuiltLibrary(), nodeResolve({ browser: true, extensions: ['.ts', '.js'] }), stripTypes()],
+    output: { file: here('./demo/dist/demo.js'), format: 'es' },
+  },
+];

@@ -1,0 +1,189 @@
+import { randomUUID } from 'node:crypto';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { secureHeaders } from 'hono/secure-headers';
+import { ApiError, errorResponse } from './api-error';
+import { grantsFor, type ServerConfig } from './config';
+import { demoPages } from './demo-pages';
+import { identityProblem } from './identity';
+import { mintAccessToken } from './mint-access-token';
+import { originGuard } from './origin-guard';
+import { RateLimiter } from './rate-limiter';
+import { readJsonObject } from './request-body';
+import { clearSession, newSessionExpiry, readSession, writeSession, type Session } from './session';
+
+export const MAX_BODY_BYTES = 8 * 1024;
+const MAX_ROOM_LENGTH = 128;
+const MAX_OUTAGE_SECONDS = 300;
+
+export interface AppOptions {
+  /** Folder with the demo's index.html, demo.css and dist/demo.js; no pages without it. */
+  demoDir?: string;
+  /** `/api/token` requests allowed per session and per client address. */
+  rateLimit?: { perSession?: number; perAddress?: number; windowMs?: number };
+  /** One line per request (method, path, status, time); never a token, cookie or secret. */
+  log?: (line: string) => void;
+  now?: () => number;
+}
+
+/** The reference token server: sessions, `/api/token` and the demo pages, as a Hono app. */
+export function createApp(config: ServerConfig, options: AppOptions = {}) {
+  const now = options.now ?? Date.now;
+  const windowMs = options.rateLimit?.windowMs ?? 60_000;
+  const perSession = new RateLimiter(options.rateLimit?.perSession ?? 30, windowMs, now);
+  const perAddress = new RateLimiter(options.rateLimit?.perAddress ?? 120, windowMs, now);
+  const hasVoice = config.twimlAppSid !== undefined;
+
+  const app = new Hono();
+
+  app.use(async (c, next) => {
+    const started = performance.now();
+    await next();
+    options.log?.(`${c.req.method} ${c.req.path} ${c.res.status} ${Math.round(performance.now() - started)}ms`);
+  });
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+      xFrameOptions: 'DENY',
+      xContentTypeOptions: 'nosniff',
+      referrerPolicy: 'no-referrer',
+    }),
+  );
+  if (config.allowedOrigins.length > 0) {
+    app.use(
+      '/api/*',
+      cors({
+        origin: config.allowedOrigins,
+        credentials: true,
+        allowMethods: ['POST'],
+        allowHeaders: ['Content-Type'],
+        maxAge: 600,
+      }),
+    );
+  }
+  app.use('/api/*', originGuard(config.allowedOrigins));
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => errorResponse(c, new ApiError(413, 'body-too-large', `The body is larger than ${MAX_BODY_BYTES} bytes`)),
+    }),
+  );
+  app.use('/api/*', async (c, next) => {
+    await next();
+    c.header('Cache-Control', 'no-store');
+  });
+
+  const requireSession = async (c: Context): Promise<Session> => {
+    const session = await readSession(c, config.sessionSecret, now());
+    if (!session) throw new ApiError(401, 'no-session', 'Sign in first: POST /api/login');
+    return session;
+  };
+
+  app.post('/api/login', async (c) => {
+    const body = await readJsonObject(c, { required: true });
+    const problem = identityProblem(body.identity, { voice: hasVoice });
+    if (problem) throw new ApiError(400, 'invalid-identity', problem);
+    const identity = body.identity as string;
+    await writeSession(c, config.sessionSecret, { identity, id: randomUUID(), expiresAt: newSessionExpiry(now()) });
+    return c.json({ identity });
+  });
+
+  app.post('/api/logout', (c) => {
+    clearSession(c);
+    return c.json({ identity: null });
+  });
+
+  app.get('/api/session', async (c) => {
+    const session = await requireSession(c);
+    return c.json({ identity: session.identity, ttlSeconds: config.ttlSeconds, isLocalOnly: config.isLocalOnly });
+  });
+
+  app.post('/api/token', async (c) => {
+    const session = await requireSession(c);
+    for (const [limiter, key] of [
+      [perSession, session.id],
+      [perAddress, clientAddress(c)],
+    ] as const) {
+      const decision = limiter.take(key);
+      if (!decision.allowed) {
+        throw new ApiError(429, 'rate-limited', 'Too many token requests; try again later', {
+          'Retry-After': String(decision.retryAfterSeconds),
+        });
+      }
+    }
+    const body = await readJsonObject(c, { required: false });
+    const room = body.room;
+    if (room !== undefined && (typeof room !== 'string' || room.length === 0 || room.length > MAX_ROOM_LENGTH || /\p{Cc}/u.test(room))) {
+      throw new ApiError(400, 'invalid-room', `room must be a name of 1 to ${MAX_ROOM_LENGTH} printable characters`);
+    }
+    if (session.outageUntil !== undefined && session.outageUntil > now()) {
+      throw new ApiError(503, 'simulated-outage', 'The token backend is down (simulated by the demo)');
+    }
+    const issuedAt = now();
+    const token = mintAccessToken({
+      accountSid: config.accountSid,
+      apiKeySid: config.apiKeySid,
+      apiSecret: config.apiSecret,
+      identity: session.identity,
+      ttlSeconds: config.ttlSeconds,
+      grants: grantsFor(config, room as string | undefined),
+      now: issuedAt,
+    });
+    const expiresAt = (Math.floor(issuedAt / 1000) + config.ttlSeconds) * 1000;
+    return c.json({ token, identity: session.identity, expiresAt });
+  });
+
+  // Demo only: makes this session's `/api/token` answer 503 for a while, to watch the retries.
+  app.post('/api/demo/outage', async (c) => {
+    const session = await requireSession(c);
+    const body = await readJsonObject(c, { required: true });
+    const seconds = body.seconds;
+    if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 0 || seconds > MAX_OUTAGE_SECONDS) {
+      throw new ApiError(400, 'invalid-body', `seconds must be a whole number from 0 to ${MAX_OUTAGE_SECONDS}`);
+    }
+    const outageUntil = now() + seconds * 1000;
+    await writeSession(c, config.sessionSecret, { ...session, outageUntil });
+    return c.json({ outageUntil });
+  });
+
+  if (options.demoDir) app.route('/', demoPages(options.demoDir));
+
+  app.all('/api/*', (c) => {
+    const known = ['/api/login', '/api/logout', '/api/token', '/api/session', '/api/demo/outage'];
+    if (known.includes(c.req.path)) {
+      throw new ApiError(405, 'method-not-allowed', `${c.req.method} is not allowed on ${c.req.path}`, {
+        Allow: c.req.path === '/api/session' ? 'GET' : 'POST',
+      });
+    }
+    throw new ApiError(404, 'not-found', `No route ${c.req.method} ${c.req.path}`);
+  });
+  app.notFound((c) => errorResponse(c, new ApiError(404, 'not-found', `No route ${c.req.method} ${c.req.path}`)));
+  app.onError((error, c) => {
+    if (error instanceof ApiError) return errorResponse(c, error);
+    // Unexpected: say nothing about it to the client, log only its message.
+    options.log?.(`error: ${error.message}`);
+    return errorResponse(c, new ApiError(500, 'internal', 'Something went wrong'));
+  });
+  return app;
+}
+
+function clientAddress(c: Context): string {
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown'; // not behind @hono/node-server (e.g. app.request in tests)
+  }
+}

@@ -1,0 +1,115 @@
+import { randomBytes } from 'node:crypto';
+import type { TwilioGrants } from './mint-access-token';
+
+export const MAX_TTL_SECONDS = 86_400;
+
+/** Everything the server needs, read once from the environment. */
+export interface ServerConfig {
+  accountSid: string;
+  apiKeySid: string;
+  apiSecret: string;
+  /** True when no Twilio credentials were given: tokens work with the demo only. */
+  isLocalOnly: boolean;
+  chatServiceSid?: string;
+  syncServiceSid?: string;
+  twimlAppSid?: string;
+  ttlSeconds: number;
+  /** Origins besides the server's own that may call the API with credentials. */
+  allowedOrigins: string[];
+  port: number;
+  /** Signs session cookies. */
+  sessionSecret: string;
+}
+
+/** A setting that cannot work; the server refuses to start and says which. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const PLACEHOLDER_ACCOUNT_SID = `AC${'0'.repeat(32)}`;
+const PLACEHOLDER_API_KEY_SID = `SK${'0'.repeat(32)}`;
+const SID = (prefix: string) => new RegExp(`^${prefix}[0-9a-fA-F]{32}$`);
+
+function integerIn(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, not "${raw}"`);
+  }
+  return value;
+}
+
+function optionalSid(name: string, raw: string | undefined, prefix: string): string | undefined {
+  if (!raw) return undefined;
+  if (!SID(prefix).test(raw)) throw new ConfigError(`${name} must be a SID starting with ${prefix}`);
+  return raw;
+}
+
+function origins(raw: string | undefined): string[] {
+  if (!raw) return [];
+  return raw.split(',').map((entry) => {
+    const trimmed = entry.trim();
+    let origin: string;
+    try {
+      origin = new URL(trimmed).origin;
+    } catch {
+      throw new ConfigError(`ALLOWED_ORIGINS holds "${trimmed}", which is not an origin like https://app.example.com`);
+    }
+    if (origin === 'null' || origin !== trimmed.replace(/\/$/, '')) {
+      throw new ConfigError(`ALLOWED_ORIGINS holds "${trimmed}"; give scheme, host and port only`);
+    }
+    return origin;
+  });
+}
+
+/** Reads the configuration from `env` (usually `process.env`). Throws a `ConfigError` on a bad value. */
+export function loadConfig(env: Record<string, string | undefined>): ServerConfig {
+  const credentials = [env.TWILIO_ACCOUNT_SID, env.TWILIO_API_KEY, env.TWILIO_API_SECRET];
+  const given = credentials.filter(Boolean).length;
+  if (given > 0 && given < 3) {
+    throw new ConfigError('set all of TWILIO_ACCOUNT_SID, TWILIO_API_KEY and TWILIO_API_SECRET, or none for local tokens');
+  }
+  const isLocalOnly = given === 0;
+  if (!isLocalOnly) {
+    optionalSid('TWILIO_ACCOUNT_SID', env.TWILIO_ACCOUNT_SID, 'AC');
+    optionalSid('TWILIO_API_KEY', env.TWILIO_API_KEY, 'SK');
+  }
+  return {
+    accountSid: env.TWILIO_ACCOUNT_SID || PLACEHOLDER_ACCOUNT_SID,
+    apiKeySid: env.TWILIO_API_KEY || PLACEHOLDER_API_KEY_SID,
+    apiSecret: env.TWILIO_API_SECRET || randomBytes(32).toString('base64url'),
+    isLocalOnly,
+    chatServiceSid: optionalSid('TWILIO_CHAT_SERVICE_SID', env.TWILIO_CHAT_SERVICE_SID, 'IS'),
+    syncServiceSid: optionalSid('TWILIO_SYNC_SERVICE_SID', env.TWILIO_SYNC_SERVICE_SID, 'IS'),
+    twimlAppSid: optionalSid('TWILIO_TWIML_APP_SID', env.TWILIO_TWIML_APP_SID, 'AP'),
+    ttlSeconds: integerIn('TOKEN_TTL', env.TOKEN_TTL, 3600, 1, MAX_TTL_SECONDS),
+    allowedOrigins: origins(env.ALLOWED_ORIGINS),
+    port: integerIn('PORT', env.PORT, 3000, 0, 65_535),
+    sessionSecret: env.SESSION_SECRET || randomBytes(32).toString('base64url'),
+  };
+}
+
+/** The grants every token of this server carries, besides identity. */
+export function grantsFor(config: ServerConfig, room?: string): TwilioGrants {
+  return {
+    ...(config.chatServiceSid ? { chat: { service_sid: config.chatServiceSid } } : {}),
+    ...(config.syncServiceSid ? { data_sync: { service_sid: config.syncServiceSid } } : {}),
+    ...(config.twimlAppSid
+      ? { voice: { incoming: { allow: true as const }, outgoing: { application_sid: config.twimlAppSid } } }
+      : {}),
+    video: room ? { room } : {},
+  };
+}
+
+/** Says what the server is signing with, never the secret itself. */
+export function describeConfig(config: ServerConfig): string[] {
+  const lines = config.isLocalOnly
+    ? [
+        'No Twilio credentials set: signing with a random local secret and placeholder SIDs.',
+        'These tokens work with this demo, NOT with Twilio. Set TWILIO_ACCOUNT_SID, TWILIO_API_KEY and TWILIO_API_SECRET for real ones.',
+      ]
+    : [`Signing for account ${config.accountSid} with API key ${config.apiKeySid}.`];
+  const grants = ['video', config.chatServiceSid && 'chat', config.syncServiceSid && 'sync', config.twimlAppSid && 'voice'];
+  lines.push(`Grants: ${grants.filter(Boolean).join(', ')}; token lifetime ${config.ttlSeconds} s.`);
+  return lines;
+}

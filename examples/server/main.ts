@@ -1,0 +1,27 @@
+import { serve } from '@hono/node-server';
+import { fileURLToPath } from 'node:url';
+import { createApp } from './app';
+import { ConfigError, describeConfig, loadConfig } from './config';
+
+// `npm start`: the reference token server and the demo page on http://localhost:3000.
+let config;
+try {
+  config = loadConfig(process.env);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(`Cannot start: ${error.message}`);
+  process.exit(1);
+}
+
+const demoDir = fileURLToPath(new URL('../../demo/', import.meta.url));
+const app = createApp(config, { demoDir, log: (line) => console.log(line) });
+const hostname = process.env.HOST || 'localhost';
+
+const server = serve({ fetch: app.fetch, port: config.port, hostname }, (info) => {
+  for (const line of describeConfig(config)) console.log(line);
+  console.log(`Demo: http://localhost:${info.port}/`);
+});
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => server.close(() => process.exit(0)));
+}

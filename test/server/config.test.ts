@@ -1,0 +1,102 @@
+// @vitest-environment node
+import { describe, expect, it } from 'vitest';
+import { ConfigError, describeConfig, grantsFor, loadConfig } from '../../examples/server/config';
+import { identityProblem } from '../../examples/server/identity';
+
+const REAL = {
+  TWILIO_ACCOUNT_SID: 'AC0123456789abcdef0123456789abcdef',
+  TWILIO_API_KEY: 'SK0123456789abcdef0123456789abcdef',
+  TWILIO_API_SECRET: 'real-secret-value',
+};
+
+describe('loadConfig', () => {
+  it('starts with no Twilio credentials, with a random local secret and placeholder SIDs', () => {
+    const a = loadConfig({});
+    const b = loadConfig({});
+    expect(a.isLocalOnly).toBe(true);
+    expect(a.accountSid).toMatch(/^AC0{32}$/);
+    expect(a.apiKeySid).toMatch(/^SK0{32}$/);
+    expect(a.apiSecret.length).toBeGreaterThanOrEqual(32);
+    expect(a.apiSecret).not.toBe(b.apiSecret);
+    expect(a.ttlSeconds).toBe(3600);
+    expect(a.port).toBe(3000);
+    expect(a.allowedOrigins).toEqual([]);
+    expect(describeConfig(a).join('\n')).toMatch(/NOT with Twilio/);
+  });
+
+  it('uses real credentials and never prints the secret', () => {
+    const config = loadConfig({ ...REAL, TWILIO_TWIML_APP_SID: 'AP0123456789abcdef0123456789abcdef' });
+    expect(config.isLocalOnly).toBe(false);
+    expect(config.apiSecret).toBe('real-secret-value');
+    const described = describeConfig(config).join('\n');
+    expect(described).toContain(REAL.TWILIO_API_KEY);
+    expect(described).not.toContain('real-secret-value');
+    expect(described).toMatch(/voice/);
+  });
+
+  it('refuses half a set of credentials', () => {
+    expect(() => loadConfig({ TWILIO_ACCOUNT_SID: REAL.TWILIO_ACCOUNT_SID })).toThrow(ConfigError);
+  });
+
+  it.each(['0', '86401', '1.5', 'ten', '-5'])('refuses TOKEN_TTL=%s', (ttl) => {
+    expect(() => loadConfig({ TOKEN_TTL: ttl })).toThrow(/TOKEN_TTL must be a whole number from 1 to 86400/);
+  });
+
+  it.each([['1', 1], ['86400', 86_400], ['5', 5]])('accepts TOKEN_TTL=%s', (ttl, seconds) => {
+    expect(loadConfig({ TOKEN_TTL: ttl }).ttlSeconds).toBe(seconds);
+  });
+
+  it('reads PORT and ALLOWED_ORIGINS, and refuses an origin with a path', () => {
+    const config = loadConfig({ PORT: '8080', ALLOWED_ORIGINS: 'https://app.example.com, http://localhost:5173' });
+    expect(config.port).toBe(8080);
+    expect(config.allowedOrigins).toEqual(['https://app.example.com', 'http://localhost:5173']);
+    expect(() => loadConfig({ ALLOWED_ORIGINS: 'https://app.example.com/path' })).toThrow(ConfigError);
+    expect(() => loadConfig({ ALLOWED_ORIGINS: 'not a url' })).toThrow(ConfigError);
+  });
+
+  it('refuses service SIDs of the wrong kind', () => {
+    expect(() => loadConfig({ TWILIO_CHAT_SERVICE_SID: 'AP0123456789abcdef0123456789abcdef' })).toThrow(/IS/);
+    expect(() => loadConfig({ TWILIO_TWIML_APP_SID: 'IS0123456789abcdef0123456789abcdef' })).toThrow(/AP/);
+  });
+});
+
+describe('grantsFor', () => {
+  it('always grants video, and chat, sync and voice only when configured, with Twilio\'s keys', () => {
+    expect(grantsFor(loadConfig({}))).toEqual({ video: {} });
+    const config = loadConfig({
+      TWILIO_CHAT_SERVICE_SID: 'IS0123456789abcdef0123456789abcde1',
+      TWILIO_SYNC_SERVICE_SID: 'IS0123456789abcdef0123456789abcde2',
+      TWILIO_TWIML_APP_SID: 'AP0123456789abcdef0123456789abcdef',
+    });
+    expect(grantsFor(config, 'standup')).toEqual({
+      chat: { service_sid: 'IS0123456789abcdef0123456789abcde1' },
+      data_sync: { service_sid: 'IS0123456789abcdef0123456789abcde2' },
+      voice: { incoming: { allow: true }, outgoing: { application_sid: 'AP0123456789abcdef0123456789abcdef' } },
+      video: { room: 'standup' },
+    });
+  });
+});
+
+describe('identityProblem', () => {
+  it.each(['alice', 'Bob_2', 'zoë', 'a'.repeat(121), 'user-1.example'])('accepts %s', (identity) => {
+    expect(identityProblem(identity, { voice: false })).toBeUndefined();
+  });
+
+  it.each([
+    ['', /required/],
+    [undefined, /required/],
+    [42, /required/],
+    ['a'.repeat(122), /121/],
+    ...[...'!*\'();:@&=+$,/?%#[]'].map((c) => [`al${c}ice`, /must not contain/] as [string, RegExp]),
+    ['al ice', /must not contain/],
+    ['al\nice', /must not contain/],
+  ])('refuses %j', (identity, why) => {
+    expect(identityProblem(identity, { voice: false })).toMatch(why);
+  });
+
+  it('allows only letters, digits and _ when the voice grant is on', () => {
+    expect(identityProblem('alice_2', { voice: true })).toBeUndefined();
+    expect(identityProblem('alice-2', { voice: true })).toMatch(/letters, digits and _/);
+    expect(identityProblem('zoë', { voice: true })).toMatch(/letters, digits and _/);
+  });
+});
