@@ -17,6 +17,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
     testTimeout: 20_000,
+    globalSetup: ['test/browser/global-setup.ts'],
     // Any unhandled rejection fails the run: the library promises there are none.
     dangerouslyIgnoreUnhandledErrors: false,
   },

@@ -92,8 +92,9 @@ elements.refreshNow.addEventListener('click', () => {
 });
 elements.outage.addEventListener('click', async () => {
   try {
-    await failBackend(15);
-    log('info', 'The backend now fails for 15 s; watch the retries');
+    const seconds = Number(elements.outage.dataset.seconds ?? 15);
+    await failBackend(seconds);
+    log('info', `The backend now fails for ${seconds} s; watch the retries`);
   } catch (error) {
     log('bad', (error as Error).message);
   }
