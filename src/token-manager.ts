@@ -22,8 +22,17 @@ import {
   type RetryOptions,
   type TokenTimeline,
 } from './refresh-policy';
+import type { SharedToken } from './cross-tab/channel';
+import { CrossTab, resolveCrossTab, type CrossTabOptions, type ResolvedCrossTab } from './cross-tab/cross-tab';
+import { browserNetworkSignals, browserPageSignals, type NetworkSignals, type PageEvent, type PageSignals } from './page-signals';
 import { customTokenSource, toTokenError, type FetchReason, type FetchToken, type TokenSource } from './token-source';
 import { sameState, type TokenState, type TokenStatus } from './token-state';
+
+// A timer this late (throttled tab, sleeping machine) means the page was not running: say `wake`.
+const LATE_TIMER_MS = 3000;
+// The one timer never sleeps longer than this, so a machine that slept re-checks soon after waking
+// even when the page gets no event.
+const MAX_CHECK_INTERVAL_MS = 60_000;
 
 interface CommonOptions {
   /**
@@ -44,6 +53,16 @@ interface CommonOptions {
   idleGraceMs?: number;
   /** Source of randomness for backoff jitter, in [0, 1). @default Math.random */
   random?: () => number;
+  /**
+   * One refresher for all tabs of this origin that use the same endpoint: the others adopt its tokens
+   * over `BroadcastChannel`. `false` turns it off; a string (or `{ key }`) scopes it, e.g. per user.
+   * @default on in browsers for a `url` manager; off for `fetchToken` unless a key is given
+   */
+  crossTab?: boolean | string | CrossTabOptions;
+  /** Page lifecycle (visibility, wake, freeze). `false` ignores it. @default the browser's, where there is one */
+  page?: PageSignals | false;
+  /** Online status; retries pause while offline. `false` ignores it. @default the browser's, where there is one */
+  network?: NetworkSignals | false;
 }
 
 /** Options of {@link createTokenManager}: a `url` to fetch from, or your own `fetchToken`. */
@@ -96,6 +115,8 @@ export interface TokenManager {
 interface HeldToken {
   token: AccessToken;
   timeline: TokenTimeline;
+  /** Fetched by this manager (and so to be shared), or received from another tab. */
+  origin: 'fetch' | 'peer';
 }
 
 interface Waiter {
@@ -104,6 +125,7 @@ interface Waiter {
 }
 
 const noop = () => undefined;
+const monotonicNow = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 const stoppedError = () => new TokenError('stopped', 'The token manager was stopped');
 
 class Manager implements TokenManager {
@@ -136,6 +158,20 @@ class Manager implements TokenManager {
   #holders = 0;
   #isActive = false;
   #isStopped = false;
+  // Browser signals and cross-tab sharing, live only while active.
+  readonly #crossTabConfig: ResolvedCrossTab | undefined;
+  readonly #page: PageSignals | undefined;
+  readonly #network: NetworkSignals | undefined;
+  #crossTab: CrossTab | undefined;
+  #unlisten: Array<() => void> = [];
+  #isOffline = false;
+  #lastIdentity: string | undefined;
+  // A new tab first waits this long for the others' token.
+  #peerWaitUntil: number | undefined;
+  #peerWaiters: Array<() => void> = [];
+  #timerDueAt: number | undefined;
+  #armedAt: { wall: number; monotonic: number } | undefined;
+  #wakeReason = false;
 
   constructor(options: TokenManagerOptions) {
     this.#scheduler = options.scheduler ?? asyncScheduler;
@@ -143,6 +179,9 @@ class Manager implements TokenManager {
     this.#retry = { ...DEFAULT_RETRY, ...options.retry };
     this.#idleGraceMs = options.idleGraceMs ?? 1000;
     this.#random = options.random ?? Math.random;
+    this.#crossTabConfig = resolveCrossTab(options.crossTab, options.url);
+    this.#page = options.page === false ? undefined : (options.page ?? browserPageSignals());
+    this.#network = options.network === false ? undefined : (options.network ?? browserNetworkSignals());
     if (options.fetchToken !== undefined) this.#source = customTokenSource(options.fetchToken);
     else if (options.url !== undefined) this.#source = httpTokenSource(options.url, options.request, this.#now);
     else throw new Error('createTokenManager needs either `url` (your token endpoint) or `fetchToken`.');
@@ -191,6 +230,11 @@ class Manager implements TokenManager {
       return Promise.resolve(current.token);
     }
     if (this.#pending !== undefined) return abortable(this.#whenAdopted(this.#pending), signal);
+    if (this.#peerWaitUntil !== undefined && current === undefined) {
+      // Another tab may answer with its token in a moment; ask again then.
+      const afterWait = new Promise<void>((resolve) => this.#peerWaiters.push(resolve));
+      return abortable(afterWait.then(() => this.getToken({ minValidityMs })), signal);
+    }
     // After a 401/403 only an explicit refresh() asks again: the user probably has to sign in.
     if (this.#halted === 'auth' && !this.#isRequesting && this.#error !== undefined) {
       return Promise.reject(this.#error);
@@ -209,6 +253,7 @@ class Manager implements TokenManager {
     this.#timer?.unsubscribe();
     this.#graceTimer?.unsubscribe();
     this.#abortController?.abort();
+    this.#stopSignals();
     for (const waiter of this.#adoptionWaiters.splice(0)) waiter.reject(stoppedError());
     this.#current = undefined;
     this.#pending = undefined;
@@ -225,6 +270,7 @@ class Manager implements TokenManager {
     this.#graceTimer = undefined;
     if (!this.#isActive) {
       this.#isActive = true;
+      this.#startSignals();
       this.#evaluate();
     }
   }
@@ -236,8 +282,97 @@ class Manager implements TokenManager {
     this.#graceTimer = this.#scheduler.schedule(() => {
       this.#graceTimer = undefined;
       this.#isActive = false;
+      this.#stopSignals();
       this.#evaluate();
     }, this.#idleGraceMs);
+  }
+
+  #startSignals(): void {
+    if (this.#page) this.#unlisten.push(this.#page.subscribe((event) => this.#onPage(event)));
+    if (this.#network) {
+      this.#isOffline = !this.#network.isOnline();
+      this.#unlisten.push(this.#network.subscribe((isOnline) => this.#onNetwork(isOnline)));
+    }
+    const config = this.#crossTabConfig;
+    if (config === undefined) return;
+    const crossTab = new CrossTab(config, this.#scheduler, {
+      currentToken: () => this.#shareable(),
+      receive: (token) => this.#receiveShared(token),
+      changed: () => this.#evaluate(),
+      isVisible: () => this.#page?.isVisible() ?? true,
+    });
+    this.#crossTab = crossTab;
+    if (this.#current === undefined && this.#pending === undefined) {
+      this.#peerWaitUntil = this.#now() + config.peerWaitMs;
+      // Alone in the browser: nobody will answer, so do not wait.
+      void crossTab.isAlone().then(
+        (isAlone) => {
+          if (isAlone && this.#crossTab === crossTab && !crossTab.hasPeers) this.#endPeerWait();
+        },
+        noop,
+      );
+    }
+  }
+
+  #stopSignals(): void {
+    for (const unlisten of this.#unlisten.splice(0)) unlisten();
+    this.#crossTab?.close();
+    this.#crossTab = undefined;
+    this.#isOffline = false;
+    this.#endPeerWait(false);
+  }
+
+  #endPeerWait(evaluate = true): void {
+    if (this.#peerWaitUntil === undefined) return;
+    this.#peerWaitUntil = undefined;
+    for (const resolve of this.#peerWaiters.splice(0)) resolve();
+    if (evaluate) this.#evaluate();
+  }
+
+  #onPage(event: PageEvent): void {
+    this.#crossTab?.onPage(event);
+    if (event !== 'wake') return;
+    // Timers may have slept or been throttled: re-check against the clock now.
+    this.#wakeReason = true;
+    this.#evaluate();
+  }
+
+  #onNetwork(isOnline: boolean): void {
+    this.#isOffline = !isOnline;
+    // Back online: retry at once instead of finishing a backoff that waited for nothing.
+    if (isOnline && this.#retryAt !== undefined) this.#retryAt = this.#now();
+    if (isOnline) this.#wakeReason = true;
+    this.#evaluate();
+  }
+
+  /** The held token as another tab should take it. */
+  #shareable(): SharedToken | undefined {
+    const held = this.#current;
+    return held && { jwt: held.token.jwt, ...held.timeline };
+  }
+
+  /** Adopts a token another tab fetched, if it is for the expected identity and newer than ours. */
+  #receiveShared(shared: SharedToken): void {
+    if (this.#isStopped || !this.#isActive) return;
+    let token: AccessToken;
+    try {
+      token = parseAccessToken(shared.jwt);
+    } catch {
+      return; // not a token: ignore it, keep ours
+    }
+    const expected = this.#current?.token.identity ?? this.#lastIdentity ?? this.#crossTabConfig?.identity;
+    if (expected !== undefined && token.identity !== expected) return;
+    const now = this.#now();
+    const timeline = { usableAt: shared.usableAt, refreshAt: shared.refreshAt, expiresAt: shared.expiresAt };
+    if (![timeline.usableAt, timeline.refreshAt, timeline.expiresAt].every(Number.isFinite) || timeline.expiresAt <= now) return;
+    const newest = this.#pending ?? this.#current;
+    if (newest !== undefined && (newest.token.jwt === shared.jwt || newest.timeline.expiresAt >= timeline.expiresAt)) return;
+    this.#error = undefined;
+    this.#failures = 0;
+    this.#retryAt = undefined;
+    this.#halted = undefined;
+    this.#pending = { token, timeline, origin: 'peer' };
+    this.#evaluate();
   }
 
   #fetch(reason: FetchReason): Promise<AccessToken> {
@@ -277,7 +412,7 @@ class Manager implements TokenManager {
     if (timeline.expiresAt <= receivedAt) {
       throw new TokenError('invalid-token', 'Invalid Twilio Access Token: it had already expired when it arrived');
     }
-    return { token, timeline };
+    return { token, timeline, origin: 'fetch' };
   }
 
   #settle(): void {
@@ -330,13 +465,26 @@ class Manager implements TokenManager {
       this.#pending = undefined;
       this.#current = pending;
       this.#hadToken = true;
+      this.#lastIdentity = pending.token.identity;
+      if (pending.origin === 'fetch') this.#crossTab?.share({ jwt: pending.token.jwt, ...pending.timeline });
       for (const waiter of this.#adoptionWaiters.splice(0)) waiter.resolve(pending.token);
     }
     if (this.#current !== undefined && now >= this.#current.timeline.expiresAt) this.#current = undefined;
+    if (this.#peerWaitUntil !== undefined && (this.#current !== undefined || now >= this.#peerWaitUntil)) {
+      this.#endPeerWait(false);
+    }
 
     const requestAt = this.#nextRequestAt();
+    const isWake = this.#wakeReason;
+    this.#wakeReason = false;
     if (requestAt !== undefined && requestAt <= now) {
-      const reason: FetchReason = this.#retryAt !== undefined ? 'retry' : this.#current ? 'scheduled' : 'initial';
+      const reason: FetchReason = isWake
+        ? 'wake'
+        : this.#retryAt !== undefined
+          ? 'retry'
+          : this.#current
+            ? 'scheduled'
+            : 'initial';
       void this.#fetch(reason); // #fetch re-evaluates once the request is marked in flight
       return;
     }
@@ -345,10 +493,26 @@ class Manager implements TokenManager {
         this.#pending?.timeline.usableAt ?? Infinity,
         this.#current?.timeline.expiresAt ?? Infinity,
         requestAt ?? Infinity,
+        this.#peerWaitUntil ?? Infinity,
       );
-      if (wakeAt !== Infinity) this.#timer = scheduleAt(this.#scheduler, wakeAt, () => this.#evaluate());
+      if (wakeAt !== Infinity) this.#arm(Math.min(wakeAt, now + MAX_CHECK_INTERVAL_MS));
     }
     this.#publish(requestAt);
+  }
+
+  /** Arms the one timer; when it fires late (throttled, asleep), the check that follows says `wake`. */
+  #arm(dueAt: number): void {
+    this.#timerDueAt = dueAt;
+    this.#armedAt = { wall: this.#now(), monotonic: monotonicNow() };
+    this.#timer = scheduleAt(this.#scheduler, dueAt, () => {
+      const now = this.#now();
+      const armedAt = this.#armedAt;
+      const firedLate = this.#timerDueAt !== undefined && now - this.#timerDueAt > LATE_TIMER_MS;
+      // The wall clock ran on while the monotonic one stood still: the machine slept.
+      const slept = armedAt !== undefined && now - armedAt.wall - (monotonicNow() - armedAt.monotonic) > LATE_TIMER_MS;
+      if (firedLate || slept) this.#wakeReason = true;
+      this.#evaluate();
+    });
   }
 
   /** When the background schedule wants the next request, if it wants one. */
@@ -356,8 +520,22 @@ class Manager implements TokenManager {
     if (!this.#isActive || this.#isRequesting || this.#halted !== undefined || this.#pending !== undefined) {
       return undefined;
     }
-    const planned = this.#retryAt ?? this.#current?.timeline.refreshAt ?? -Infinity;
+    // Offline, a request can only fail: wait for the `online` event.
+    if (this.#isOffline) return undefined;
+    const planned = this.#retryAt ?? this.#plannedRefreshAt() ?? this.#peerWaitUntil ?? -Infinity;
     return Math.max(planned, this.#lastSentAt + MIN_REQUEST_INTERVAL_MS);
+  }
+
+  /**
+   * When the held token should be refreshed by this tab. The refresher goes at `refreshAt`; another
+   * tab waits until halfway through the refresh window, and refreshes itself only if no token came.
+   */
+  #plannedRefreshAt(): number | undefined {
+    const held = this.#current;
+    if (held === undefined) return undefined;
+    const { refreshAt, expiresAt } = held.timeline;
+    const isFollower = this.#crossTab !== undefined && !this.#crossTab.isLeader;
+    return isFollower ? refreshAt + (expiresAt - refreshAt) / 2 : refreshAt;
   }
 
   #status(): TokenStatus {
@@ -377,6 +555,8 @@ class Manager implements TokenManager {
       }),
       ...(this.#error && { error: this.#error }),
       ...(nextRefreshAt !== undefined && { nextRefreshAt }),
+      ...(this.#isOffline && { offline: true as const }),
+      ...(this.#crossTab && { role: this.#crossTab.isLeader ? ('refresher' as const) : ('follower' as const) }),
     };
     if (!sameState(state, this.#subject.getValue())) this.#subject.next(state);
   }

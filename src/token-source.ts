@@ -1,7 +1,7 @@
 import { TokenError } from './errors';
 
 /** Why the manager is asking for a token. */
-export type FetchReason = 'initial' | 'scheduled' | 'retry' | 'refresh' | 'demand';
+export type FetchReason = 'initial' | 'scheduled' | 'retry' | 'refresh' | 'demand' | 'wake';
 
 /** What a custom `fetchToken` receives. */
 export interface FetchTokenContext {

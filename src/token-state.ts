@@ -27,6 +27,13 @@ export interface TokenState {
   readonly expiresAt?: number;
   /** When the held token enters its refresh window (local clock, epoch ms). */
   readonly refreshAt?: number;
+  /** Present while the browser is offline: background requests pause until it is back. */
+  readonly offline?: true;
+  /**
+   * With cross-tab sharing on: whether this tab fetches for all (`refresher`) or takes the
+   * refresher's tokens (`follower`).
+   */
+  readonly role?: 'refresher' | 'follower';
 }
 
 export function sameState(a: TokenState, b: TokenState): boolean {
@@ -36,6 +43,8 @@ export function sameState(a: TokenState, b: TokenState): boolean {
     a.error === b.error &&
     a.nextRefreshAt === b.nextRefreshAt &&
     a.expiresAt === b.expiresAt &&
-    a.refreshAt === b.refreshAt
+    a.refreshAt === b.refreshAt &&
+    a.offline === b.offline &&
+    a.role === b.role
   );
 }

@@ -1,0 +1,65 @@
+/** A message bus between the tabs of one origin; `BroadcastChannel` in browsers. */
+export interface CrossTabChannel {
+  post(message: CrossTabMessage): void;
+  /** Listens to the other tabs (never to this one's own posts) until the returned function is called. */
+  subscribe(listener: (message: CrossTabMessage) => void): () => void;
+  close(): void;
+}
+
+/** Opens a channel by name; called each time a manager becomes active. */
+export type CrossTabChannelFactory = (name: string) => CrossTabChannel;
+
+/** A token as one tab passes it to the others, with its timeline on the shared wall clock. */
+export interface SharedToken {
+  jwt: string;
+  usableAt: number;
+  refreshAt: number;
+  expiresAt: number;
+}
+
+interface Envelope {
+  /** Marks our messages apart from anything else on a shared channel. */
+  ns: 'twilio-token-lifecycle';
+  v: 1;
+  from: string;
+  isVisible: boolean;
+}
+
+export type CrossTabMessage = Envelope &
+  (
+    | { type: 'hello' }
+    | { type: 'token'; token: SharedToken }
+    | { type: 'presence' }
+    | { type: 'bye' }
+    | { type: 'lease'; until: number }
+    | { type: 'lease-release' }
+  );
+
+export function isCrossTabMessage(value: unknown): value is CrossTabMessage {
+  const message = value as Partial<CrossTabMessage> | null;
+  return (
+    typeof message === 'object' &&
+    message !== null &&
+    message.ns === 'twilio-token-lifecycle' &&
+    message.v === 1 &&
+    typeof message.from === 'string' &&
+    typeof message.type === 'string'
+  );
+}
+
+/** The browser's `BroadcastChannel`; `undefined` where it does not exist. */
+export function broadcastChannel(name: string): CrossTabChannel | undefined {
+  if (typeof BroadcastChannel === 'undefined') return undefined;
+  const channel = new BroadcastChannel(name);
+  return {
+    post: (message) => channel.postMessage(message),
+    subscribe(listener) {
+      const handler = (event: MessageEvent) => {
+        if (isCrossTabMessage(event.data)) listener(event.data);
+      };
+      channel.addEventListener('message', handler);
+      return () => channel.removeEventListener('message', handler);
+    },
+    close: () => channel.close(),
+  };
+}

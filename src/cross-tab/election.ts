@@ -1,0 +1,121 @@
+import type { SchedulerLike, Subscription } from 'rxjs';
+import type { CrossTabChannel, CrossTabMessage } from './channel';
+
+/** Picks one tab among those that joined; the winner refreshes for all. */
+export interface LeaderElection {
+  /** Starts competing; `onChange` hears every gain and loss of leadership. */
+  join(onChange: (isLeader: boolean) => void): void;
+  /** Gives leadership up (if held) and stops competing until `join` again. */
+  leave(): void;
+  /** True when no other tab competes (answers `undefined` when it cannot tell). */
+  isAlone?(): Promise<boolean | undefined>;
+}
+
+/** The part of `navigator.locks` an election needs. */
+export interface LockManagerLike {
+  request(name: string, options: { signal?: AbortSignal }, callback: () => Promise<void> | void): Promise<unknown>;
+  query?(): Promise<{ held?: Array<{ name?: string }>; pending?: Array<{ name?: string }> }>;
+}
+
+const noop = () => undefined;
+
+/**
+ * Leadership is holding a Web Lock: the browser grants it to one tab at a time, queues the others and
+ * passes it on when the holder leaves, closes or crashes.
+ */
+export function webLocksElection(locks: LockManagerLike, name: string): LeaderElection {
+  let request: AbortController | undefined;
+  let release: (() => void) | undefined;
+  let notify: (isLeader: boolean) => void = noop;
+  return {
+    join(onChange) {
+      if (request) return;
+      notify = onChange;
+      const controller = new AbortController();
+      request = controller;
+      locks
+        .request(name, { signal: controller.signal }, () => {
+          if (controller.signal.aborted) return undefined; // granted just as we left
+          return new Promise<void>((resolve) => {
+            release = resolve;
+            notify(true);
+          });
+        })
+        .catch(noop); // AbortError after leave()
+    },
+    leave() {
+      request?.abort();
+      request = undefined;
+      if (release) {
+        release();
+        release = undefined;
+        notify(false);
+      }
+    },
+    async isAlone() {
+      if (!locks.query) return undefined;
+      const { held = [], pending = [] } = await locks.query();
+      return [...held, ...pending].filter((lock) => lock.name === name).length <= 1;
+    },
+  };
+}
+
+/**
+ * Where Web Locks are missing: a lease renewed over the channel. The leader posts `lease` every third
+ * of `leaseMs`; when a lease lapses, any tab claims it; two claimants settle on the smaller tab id.
+ */
+export function leaseElection(
+  channel: CrossTabChannel,
+  scheduler: SchedulerLike,
+  tabId: string,
+  isVisible: () => boolean,
+  leaseMs = 3000,
+): LeaderElection {
+  let isLeader = false;
+  let leaseUntil = -Infinity;
+  let timer: Subscription | undefined;
+  let unsubscribe: (() => void) | undefined;
+  let notify: (isLeader: boolean) => void = noop;
+  const post = (message: { type: 'lease'; until: number } | { type: 'lease-release' }) =>
+    channel.post({ ns: 'twilio-token-lifecycle', v: 1, from: tabId, isVisible: isVisible(), ...message } as CrossTabMessage);
+  const setLeader = (value: boolean) => {
+    if (isLeader === value) return;
+    isLeader = value;
+    notify(value);
+  };
+  const tick = () => {
+    const now = scheduler.now();
+    if (isLeader) post({ type: 'lease', until: now + leaseMs });
+    else if (now >= leaseUntil) {
+      setLeader(true);
+      post({ type: 'lease', until: now + leaseMs });
+    }
+    timer = scheduler.schedule(tick, leaseMs / 3);
+  };
+  return {
+    join(onChange) {
+      if (unsubscribe) return;
+      notify = onChange;
+      unsubscribe = channel.subscribe((message) => {
+        if (message.type === 'lease') {
+          if (isLeader && message.from < tabId) setLeader(false);
+          if (!isLeader) leaseUntil = Math.max(leaseUntil, message.until);
+        } else if (message.type === 'lease-release' || message.type === 'bye') {
+          if (!isLeader) leaseUntil = -Infinity;
+        }
+      });
+      // Listen for a whole lease before claiming, so a new tab does not unseat a live leader.
+      leaseUntil = Math.max(leaseUntil, scheduler.now() + leaseMs);
+      timer = scheduler.schedule(tick, leaseMs / 3);
+    },
+    leave() {
+      timer?.unsubscribe();
+      timer = undefined;
+      unsubscribe?.();
+      unsubscribe = undefined;
+      if (isLeader) post({ type: 'lease-release' });
+      leaseUntil = -Infinity;
+      setLeader(false);
+    },
+  };
+}

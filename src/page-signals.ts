@@ -1,0 +1,60 @@
+/**
+ * What the page tells the manager: `wake` whenever it may have slept, been throttled or come back
+ * (visible again, `pageshow`, `focus`, `resume`); `hidden`; `freeze` just before the page freezes.
+ */
+export type PageEvent = 'wake' | 'hidden' | 'freeze';
+
+/** Page lifecycle, behind an interface so workers, React Native and tests can supply their own. */
+export interface PageSignals {
+  isVisible(): boolean;
+  /** Listens until the returned function is called. */
+  subscribe(listener: (event: PageEvent) => void): () => void;
+}
+
+/** Network status, behind an interface for the same reason. */
+export interface NetworkSignals {
+  isOnline(): boolean;
+  /** Calls `listener` with the new status on every change, until the returned function is called. */
+  subscribe(listener: (isOnline: boolean) => void): () => void;
+}
+
+function listen(target: EventTarget, events: Record<string, () => void>): () => void {
+  for (const [type, handler] of Object.entries(events)) target.addEventListener(type, handler);
+  return () => {
+    for (const [type, handler] of Object.entries(events)) target.removeEventListener(type, handler);
+  };
+}
+
+/** The browser's page lifecycle; `undefined` where there is no `document` (SSR, workers). */
+export function browserPageSignals(): PageSignals | undefined {
+  if (typeof document === 'undefined' || typeof window === 'undefined') return undefined;
+  return {
+    isVisible: () => document.visibilityState !== 'hidden',
+    subscribe(listener) {
+      const wake = () => listener('wake');
+      const offDocument = listen(document, {
+        visibilitychange: () => listener(document.visibilityState === 'hidden' ? 'hidden' : 'wake'),
+        resume: wake,
+        freeze: () => listener('freeze'),
+      });
+      const offWindow = listen(window, { pageshow: wake, focus: wake });
+      return () => {
+        offDocument();
+        offWindow();
+      };
+    },
+  };
+}
+
+/** `navigator.onLine` and the `online`/`offline` events; `undefined` outside a browser. */
+export function browserNetworkSignals(): NetworkSignals | undefined {
+  if (typeof window === 'undefined' || typeof navigator === 'undefined' || !('onLine' in navigator)) return undefined;
+  return {
+    isOnline: () => navigator.onLine !== false,
+    subscribe: (listener) =>
+      listen(window, {
+        online: () => listener(true),
+        offline: () => listener(false),
+      }),
+  };
+}
