@@ -33,6 +33,8 @@ const LATE_TIMER_MS = 3000;
 // The one timer never sleeps longer than this, so a machine that slept re-checks soon after waking
 // even when the page gets no event.
 const MAX_CHECK_INTERVAL_MS = 60_000;
+// How long a new tab waits for a token another tab is fetching before fetching its own.
+const PEER_FETCH_WAIT_MS = 5000;
 
 interface CommonOptions {
   /**
@@ -297,6 +299,8 @@ class Manager implements TokenManager {
     if (config === undefined) return;
     const crossTab = new CrossTab(config, this.#scheduler, {
       currentToken: () => this.#shareable(),
+      isFetching: () => this.#isRequesting,
+      peerIsFetching: () => this.#extendPeerWait(),
       receive: (token) => this.#receiveShared(token),
       changed: () => this.#evaluate(),
       isVisible: () => this.#page?.isVisible() ?? true,
@@ -320,6 +324,13 @@ class Manager implements TokenManager {
     this.#crossTab = undefined;
     this.#isOffline = false;
     this.#endPeerWait(false);
+  }
+
+  /** Another tab is fetching: wait for its token a little longer (bounded, in case it fails). */
+  #extendPeerWait(): void {
+    if (this.#peerWaitUntil === undefined || this.#current !== undefined) return;
+    this.#peerWaitUntil = Math.max(this.#peerWaitUntil, this.#now() + PEER_FETCH_WAIT_MS);
+    this.#evaluate();
   }
 
   #endPeerWait(evaluate = true): void {

@@ -29,6 +29,8 @@ export type CrossTabMessage = Envelope &
   (
     | { type: 'hello' }
     | { type: 'token'; token: SharedToken }
+    /** Answers a hello while this tab's request is in flight: its token is coming. */
+    | { type: 'fetching' }
     | { type: 'presence' }
     | { type: 'bye' }
     | { type: 'lease'; until: number }

@@ -21,6 +21,10 @@ export interface CrossTabOptions {
 export interface CrossTabHost {
   /** The token to offer a new tab, if one is held. */
   currentToken(): SharedToken | undefined;
+  /** Whether this tab is fetching a token right now. */
+  isFetching(): boolean;
+  /** Another tab says its token is on the way. */
+  peerIsFetching(): void;
   /** A token another tab fetched or holds. */
   receive(token: SharedToken): void;
   /** Leadership changed, or a tab came or went: time to re-check the schedule. */
@@ -167,7 +171,9 @@ export class CrossTab {
     this.#join();
   }
 
-  #post(message: { type: 'hello' } | { type: 'presence' } | { type: 'bye' } | { type: 'token'; token: SharedToken }): void {
+  #post(
+    message: { type: 'hello' } | { type: 'presence' } | { type: 'bye' } | { type: 'fetching' } | { type: 'token'; token: SharedToken },
+  ): void {
     this.#channel.post({ ns: 'twilio-token-lifecycle', v: 1, from: this.id, isVisible: this.host.isVisible(), ...message } as CrossTabMessage);
   }
 
@@ -185,6 +191,9 @@ export class CrossTab {
     if (message.type === 'hello') {
       const token = this.host.currentToken();
       if (token) this.share(token);
+      else if (this.host.isFetching()) this.#post({ type: 'fetching' });
+    } else if (message.type === 'fetching') {
+      this.host.peerIsFetching();
     } else if (message.type === 'token') {
       this.host.receive(message.token);
     } else if (message.type === 'presence' && message.isVisible) {

@@ -9,6 +9,8 @@ interface DemoHandle {
   statuses: string[];
   /** How many new tokens the page received. */
   tokensReceived: number;
+  /** When each new token arrived (Date.now()). */
+  tokenTimes: number[];
   /** A short fingerprint of the held token (its iat and the end of its signature), never the token. */
   fingerprint(): string | undefined;
 }
@@ -16,6 +18,7 @@ interface DemoHandle {
 const demo: DemoHandle = {
   statuses: [],
   tokensReceived: 0,
+  tokenTimes: [],
   fingerprint: () => {
     const token = demo.manager?.getState().token;
     return token && `${token.issuedAt}:${token.jwt.slice(-8)}`;
@@ -42,6 +45,7 @@ function startSession(session: SessionInfo) {
     if (state.status !== last.status) demo.statuses.push(state.status);
     if (state.token && state.token !== last.token) {
       demo.tokensReceived += 1;
+      demo.tokenTimes.push(Date.now());
       log('ok', describeToken(state.token));
     }
     if (state.error && state.error !== last.error) {
@@ -49,12 +53,13 @@ function startSession(session: SessionInfo) {
       log('bad', `Refresh failed (${state.error.code}): ${state.error.message}; ${retry}`);
     }
     if (state.status === 'expired' && last.status !== 'expired') log('bad', 'The token expired before a new one came');
+    if (state.role !== last.role && state.role !== undefined) log('info', `This tab is now ${state.role === 'refresher' ? 'the refresher' : 'a follower'}`);
+    if (state.offline !== last.offline) log(state.offline ? 'bad' : 'info', state.offline ? 'Offline: requests paused' : 'Back online');
     last = state;
     renderState(state);
   });
   renderState(manager.getState());
   const clock = setInterval(() => renderClock(manager.getState()), 200);
-  elements.tabRole.textContent = 'the only manager';
   log('info', `Signed in as ${session.identity}; tokens live ${session.ttlSeconds} s`);
 
   stopSession = () => {

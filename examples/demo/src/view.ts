@@ -12,6 +12,7 @@ export const elements = {
   identity: byId('identity'),
   status: byId('status'),
   tabRole: byId('tab-role'),
+  network: byId('network'),
   lifetime: byId('lifetime'),
   expiresIn: byId('expires-in'),
   expiresBar: byId('expires-bar'),
@@ -34,6 +35,14 @@ export function showSignedIn(signedIn: boolean) {
 export function renderState(state: TokenState) {
   elements.status.textContent = state.status;
   elements.status.dataset.status = state.status;
+  elements.tabRole.textContent =
+    state.role === 'refresher'
+      ? 'the refresher: fetches for every tab'
+      : state.role === 'follower'
+        ? 'a follower: takes the refresher’s tokens'
+        : 'on its own';
+  elements.tabRole.dataset.role = state.role ?? 'alone';
+  elements.network.textContent = state.offline ? 'offline: requests paused' : 'online';
   const token = state.token;
   if (token) {
     elements.identity.textContent = token.identity ?? '—';

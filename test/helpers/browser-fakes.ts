@@ -1,0 +1,138 @@
+import type { CrossTabChannel, CrossTabMessage } from '../../src/cross-tab/channel';
+import type { LockManagerLike } from '../../src/cross-tab/election';
+import type { NetworkSignals, PageEvent, PageSignals } from '../../src/page-signals';
+
+/** In-memory BroadcastChannels: each tab's channel hears every other channel of the same name, asynchronously. */
+export class FakeBroadcastHub {
+  readonly #channels = new Map<string, Set<(message: CrossTabMessage) => void>>();
+  readonly posted: CrossTabMessage[] = [];
+  /** Drops every message while true, as if the channel were broken. */
+  isBroken = false;
+
+  readonly factory = (name: string): CrossTabChannel => {
+    const listeners = new Set<(message: CrossTabMessage) => void>();
+    const members = this.#channels.get(name) ?? new Set();
+    this.#channels.set(name, members);
+    let isOpen = true;
+    const deliver = (message: CrossTabMessage) => {
+      for (const listener of listeners) listener(message);
+    };
+    members.add(deliver);
+    return {
+      post: (message) => {
+        if (!isOpen || this.isBroken) return;
+        this.posted.push(message);
+        const copy = structuredClone(message);
+        for (const member of members) {
+          if (member !== deliver) queueMicrotask(() => member(copy));
+        }
+      },
+      subscribe: (listener) => {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+      close: () => {
+        isOpen = false;
+        members.delete(deliver);
+      },
+    };
+  };
+}
+
+interface LockRequest {
+  name: string;
+  callback: () => Promise<void> | void;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+/** A Web Locks manager shared by fake tabs: one holder per name, the rest queued in order. */
+export class FakeLockManager implements LockManagerLike {
+  readonly #held = new Map<string, LockRequest>();
+  readonly #queue: LockRequest[] = [];
+
+  request(name: string, options: { signal?: AbortSignal }, callback: () => Promise<void> | void): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const request: LockRequest = { name, callback, resolve, reject };
+      options.signal?.addEventListener('abort', () => {
+        const index = this.#queue.indexOf(request);
+        if (index >= 0) {
+          this.#queue.splice(index, 1);
+          reject(new DOMException('aborted', 'AbortError'));
+        }
+      });
+      this.#queue.push(request);
+      this.#pump(name);
+    });
+  }
+
+  async query() {
+    return {
+      held: [...this.#held.values()].map(({ name }) => ({ name })),
+      pending: this.#queue.map(({ name }) => ({ name })),
+    };
+  }
+
+  holderCount(name?: string) {
+    return [...this.#held.values()].filter((lock) => name === undefined || lock.name === name).length;
+  }
+
+  #pump(name: string) {
+    if (this.#held.has(name)) return;
+    const index = this.#queue.findIndex((request) => request.name === name);
+    if (index < 0) return;
+    const [request] = this.#queue.splice(index, 1) as [LockRequest];
+    this.#held.set(name, request);
+    Promise.resolve()
+      .then(() => request.callback())
+      .then(
+        (value) => {
+          this.#held.delete(name);
+          request.resolve(value);
+          this.#pump(name);
+        },
+        (error) => {
+          this.#held.delete(name);
+          request.reject(error);
+          this.#pump(name);
+        },
+      );
+  }
+}
+
+/** Page lifecycle under the test's control. */
+export class FakePageSignals implements PageSignals {
+  isPageVisible = true;
+  readonly #listeners = new Set<(event: PageEvent) => void>();
+  isVisible = () => this.isPageVisible;
+  subscribe(listener: (event: PageEvent) => void) {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+  emit(event: PageEvent) {
+    if (event === 'hidden') this.isPageVisible = false;
+    if (event === 'wake') this.isPageVisible = true;
+    for (const listener of [...this.#listeners]) listener(event);
+  }
+  get listenerCount() {
+    return this.#listeners.size;
+  }
+}
+
+/** Online status under the test's control. */
+export class FakeNetworkSignals implements NetworkSignals {
+  online = true;
+  readonly #listeners = new Set<(isOnline: boolean) => void>();
+  isOnline = () => this.online;
+  subscribe(listener: (isOnline: boolean) => void) {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+  set(online: boolean) {
+    this.online = online;
+    for (const listener of [...this.#listeners]) listener(online);
+  }
+  get listenerCount() {
+    return this.#listeners.size;
+  }
+}
