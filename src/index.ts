@@ -14,6 +14,9 @@ export type { ConversationsClientLike } from './adapters/conversations';
 export type { SyncClientLike } from './adapters/sync';
 export type { ConnectVideoOptions } from './adapters/video';
 export type { VoiceDeviceLike } from './adapters/voice';
+export type { CrossTabChannel, CrossTabChannelFactory, CrossTabMessage, SharedToken } from './cross-tab/channel';
+export type { CrossTabOptions } from './cross-tab/cross-tab';
+export type { LockManagerLike } from './cross-tab/election';
 export type { TokenErrorCode, TokenErrorOptions } from './errors';
 export type {
   AccessTokenGrants,
@@ -24,6 +27,7 @@ export type {
   VoiceGrant,
 } from './grants';
 export type { TokenRequestOptions } from './http-token-source';
+export type { NetworkSignals, PageEvent, PageSignals } from './page-signals';
 export type { RetryOptions } from './refresh-policy';
 export type { FetchReason, FetchToken, FetchTokenContext } from './token-source';
 export type { GetTokenOptions, TokenManager, TokenManagerOptions } from './token-manager';

@@ -1,7 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createTokenManager, type TokenManager } from 'twilio-token-lifecycle';
-import { mintTestToken } from 'twilio-token-lifecycle/testing';
-import { FakeBroadcastHub, FakeLockManager, FakeNetworkSignals, FakePageSignals } from './helpers/browser-fakes';
+import {
+  FakeBroadcastHub,
+  FakeLockManager,
+  FakeNetworkSignals,
+  FakePageSignals,
+  mintTestToken,
+} from 'twilio-token-lifecycle/testing';
 import { tokenBackend } from './helpers/token-backend';
 
 const tick = (ms = 0) => vi.advanceTimersByTimeAsync(ms);

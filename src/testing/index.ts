@@ -5,6 +5,7 @@ export {
   FakeTokenClient,
   FakeVoiceDevice,
 } from './fake-clients';
+export { FakeBroadcastHub, FakeLockManager, FakeNetworkSignals, FakePageSignals } from './browser-fakes';
 export { mintTestToken, TEST_ACCOUNT_SID, TEST_API_KEY_SID } from './mint-test-token';
 
 export type { UpdateTokenBehaviour } from './fake-clients';

@@ -1,6 +1,6 @@
-import type { CrossTabChannel, CrossTabMessage } from '../../src/cross-tab/channel';
-import type { LockManagerLike } from '../../src/cross-tab/election';
-import type { NetworkSignals, PageEvent, PageSignals } from '../../src/page-signals';
+import type { CrossTabChannel, CrossTabMessage } from '../cross-tab/channel';
+import type { LockManagerLike } from '../cross-tab/election';
+import type { NetworkSignals, PageEvent, PageSignals } from '../page-signals';
 
 /** In-memory BroadcastChannels: each tab's channel hears every other channel of the same name, asynchronously. */
 export class FakeBroadcastHub {
