@@ -1,0 +1,94 @@
+// @vitest-environment node
+import { execFile } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+import { build } from 'esbuild';
+import { rollup } from 'rollup';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const bin = (name: string) => join(root, 'node_modules', '.bin', name);
+const fixture = (name: string) => fileURLToPath(new URL(`./fixture/${name}`, import.meta.url));
+
+// Strings that exist only in the adapters and the React entry.
+const ADAPTER_MARKERS = ['tokenAboutToExpire', 'tokenWillExpire', 'identity-mismatch'];
+const REACT_MARKERS = ['useSyncExternalStore', 'use client'];
+
+/** The packed tarball, installed as an app would have it (its dependencies linked from ours). */
+let app: string;
+
+beforeAll(async () => {
+  app = mkdtempSync(join(tmpdir(), 'ttl-consumer-'));
+  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', app], { cwd: root });
+  const [{ filename }] = JSON.parse(stdout) as [{ filename: string }];
+  const modules = join(app, 'node_modules');
+  mkdirSync(modules);
+  await run('tar', ['-xzf', join(app, filename), '-C', app]);
+  cpSync(join(app, 'package'), join(modules, 'twilio-token-lifecycle'), { recursive: true });
+  for (const dependency of ['rxjs', 'ky', 'jwt-decode', 'react', 'tslib']) {
+    symlinkSync(join(root, 'node_modules', dependency), join(modules, dependency));
+  }
+  for (const file of readdirSync(fixture('.'))) cpSync(fixture(file), join(app, file));
+}, 60_000);
+
+afterAll(() => rmSync(app, { recursive: true, force: true }));
+
+async function bundleWithEsbuild(entry: string): Promise<string> {
+  const result = await build({
+    entryPoints: [join(app, entry)],
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    write: false,
+    absWorkingDir: app,
+    logLevel: 'silent',
+  });
+  return result.outputFiles[0]!.text;
+}
+
+async function bundleWithRollup(entry: string): Promise<string> {
+  const bundle = await rollup({ input: join(app, entry), plugins: [nodeResolve({ browser: true, rootDir: app })], logLevel: 'silent' });
+  const { output } = await bundle.generate({ format: 'es' });
+  await bundle.close();
+  return output.map((chunk) => ('code' in chunk ? chunk.code : '')).join('\n');
+}
+
+describe('the packed package', () => {
+  it('passes publint --strict', async () => {
+    const { stdout } = await run(bin('publint'), ['--strict'], { cwd: root });
+    expect(stdout).toMatch(/All good/);
+  }, 60_000);
+
+  it('passes Are the Types Wrong for every entry and resolution mode', async () => {
+    const { stdout } = await run(bin('attw'), ['--pack', '.', '--format', 'ascii'], { cwd: root });
+    expect(stdout).toMatch(/No problems found/);
+  }, 60_000);
+
+  it.each([
+    ['esbuild', bundleWithEsbuild],
+    ['rollup', bundleWithRollup],
+  ])('tree-shakes the adapters and React away from an app that imports createTokenManager (%s)', async (_name, bundle) => {
+    const core = await bundle('core-app.js');
+    expect(core).toContain('twilio-fpa;v=1'); // the core is there
+    for (const marker of [...ADAPTER_MARKERS, ...REACT_MARKERS]) expect(core).not.toContain(marker);
+    const withAdapter = await bundle('adapter-app.js');
+    expect(withAdapter).toContain('tokenAboutToExpire');
+  }, 60_000);
+
+  it('imports every entry, ESM and CJS, in plain Node without a DOM', async () => {
+    const { stdout } = await run(process.execPath, [join(app, 'ssr.mjs')], { cwd: app });
+    const results = JSON.parse(stdout);
+    expect(results.window).toBe('undefined');
+    expect(results.state).toEqual({ status: 'idle' });
+    expect(results['twilio-token-lifecycle'].esm).toContain('createTokenManager');
+    expect(results['twilio-token-lifecycle'].cjs).toEqual(results['twilio-token-lifecycle'].esm);
+    expect(results['twilio-token-lifecycle/react'].esm).toEqual(['useAccessToken', 'useTokenState']);
+    expect(results['twilio-token-lifecycle/testing'].cjs).toContain('mintTestToken');
+  }, 60_000);
+});
