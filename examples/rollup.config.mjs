@@ -35,6 +35,7 @@ export default [
   {
     input: here('./demo/src/main.ts'),
     plugins: [useBuiltLibrary(), nodeResolve({ browser: true, extensions: ['.ts', '.js'] }), stripTypes()],
-    output: { file: here('./demo/dist/demo.js'), format: 'es' },
+    // One file, so the server serves a fixed list of assets.
+    output: { file: here('./demo/dist/demo.js'), format: 'es', inlineDynamicImports: true },
   },
 ];

@@ -96,10 +96,10 @@ function checkGrants(grants: unknown): AccessTokenGrants {
 
 function checkClaims(claims: unknown): AccessTokenClaims {
   if (!isRecord(claims)) throw invalid('the payload is not a JSON object');
-  if (!isTime(claims.iat)) throw invalid('claim "iat" must be a number');
-  if (!isTime(claims.exp)) throw invalid('claim "exp" must be a number');
-  if (claims.exp <= claims.iat) throw invalid('claim "exp" must be later than "iat"');
-  if (claims.nbf !== undefined && !isTime(claims.nbf)) throw invalid('claim "nbf" must be a number');
+  for (const name of ['iat', 'exp', 'nbf']) {
+    if ((name !== 'nbf' || claims[name] !== undefined) && !isTime(claims[name])) throw invalid(`claim "${name}" must be a number`);
+  }
+  if ((claims.exp as number) <= (claims.iat as number)) throw invalid('claim "exp" must be later than "iat"');
   if (typeof claims.sub !== 'string' || !ACCOUNT_SID.test(claims.sub)) {
     throw invalid('claim "sub" must be an Account SID (AC + 32 hex digits)');
   }

@@ -15,7 +15,7 @@ export type { SyncClientLike } from './adapters/sync';
 export type { ConnectVideoOptions } from './adapters/video';
 export type { VoiceDeviceLike } from './adapters/voice';
 export type { CrossTabChannel, CrossTabChannelFactory, CrossTabMessage, SharedToken } from './cross-tab/channel';
-export type { CrossTabOptions } from './cross-tab/cross-tab';
+export type { CrossTabOptions } from './cross-tab/cross-tab-options';
 export type { LockManagerLike } from './cross-tab/election';
 export type { TokenErrorCode, TokenErrorOptions } from './errors';
 export type {

@@ -18,10 +18,11 @@ export interface NetworkSignals {
   subscribe(listener: (isOnline: boolean) => void): () => void;
 }
 
-function listen(target: EventTarget, events: Record<string, () => void>): () => void {
-  for (const [type, handler] of Object.entries(events)) target.addEventListener(type, handler);
+/** Adds one handler for several events on several targets; returns what removes them all. */
+function listen(targets: Array<[EventTarget, string[]]>, handler: (event: Event) => void): () => void {
+  for (const [target, types] of targets) for (const type of types) target.addEventListener(type, handler);
   return () => {
-    for (const [type, handler] of Object.entries(events)) target.removeEventListener(type, handler);
+    for (const [target, types] of targets) for (const type of types) target.removeEventListener(type, handler);
   };
 }
 
@@ -30,19 +31,16 @@ export function browserPageSignals(): PageSignals | undefined {
   if (typeof document === 'undefined' || typeof window === 'undefined') return undefined;
   return {
     isVisible: () => document.visibilityState !== 'hidden',
-    subscribe(listener) {
-      const wake = () => listener('wake');
-      const offDocument = listen(document, {
-        visibilitychange: () => listener(document.visibilityState === 'hidden' ? 'hidden' : 'wake'),
-        resume: wake,
-        freeze: () => listener('freeze'),
-      });
-      const offWindow = listen(window, { pageshow: wake, focus: wake });
-      return () => {
-        offDocument();
-        offWindow();
-      };
-    },
+    subscribe: (listener) =>
+      listen(
+        [
+          [document, ['visibilitychange', 'resume', 'freeze']],
+          [window, ['pageshow', 'focus']],
+        ],
+        // A resumed page may still be hidden, yet its timers slept: that too is a wake.
+        ({ type }) =>
+          listener(type === 'freeze' ? 'freeze' : type === 'visibilitychange' && document.visibilityState === 'hidden' ? 'hidden' : 'wake'),
+      ),
   };
 }
 
@@ -51,10 +49,6 @@ export function browserNetworkSignals(): NetworkSignals | undefined {
   if (typeof window === 'undefined' || typeof navigator === 'undefined' || !('onLine' in navigator)) return undefined;
   return {
     isOnline: () => navigator.onLine !== false,
-    subscribe: (listener) =>
-      listen(window, {
-        online: () => listener(true),
-        offline: () => listener(false),
-      }),
+    subscribe: (listener) => listen([[window, ['online', 'offline']]], ({ type }) => listener(type === 'online')),
   };
 }

@@ -1,14 +1,4 @@
-import {
-  BehaviorSubject,
-  Observable,
-  asyncScheduler,
-  distinctUntilChanged,
-  filter,
-  map,
-  skip,
-  type SchedulerLike,
-  type Subscription,
-} from 'rxjs';
+import { Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { abortable } from './abortable';
 import { parseAccessToken, type AccessToken } from './access-token';
 import { TokenError } from './errors';
@@ -23,9 +13,12 @@ import {
   type TokenTimeline,
 } from './refresh-policy';
 import type { SharedToken } from './cross-tab/channel';
-import { CrossTab, resolveCrossTab, type CrossTabOptions, type ResolvedCrossTab } from './cross-tab/cross-tab';
+import type { CrossTab } from './cross-tab/cross-tab';
+import { crossTabSetup, DEFAULT_PEER_WAIT_MS, type CrossTabOptions, type CrossTabSetup } from './cross-tab/cross-tab-options';
 import { browserNetworkSignals, browserPageSignals, type NetworkSignals, type PageEvent, type PageSignals } from './page-signals';
 import { customTokenSource, toTokenError, type FetchReason, type FetchToken, type TokenSource } from './token-source';
+import { StateStore } from './state-store';
+import { timeoutScheduler } from './timeout-scheduler';
 import { sameState, type TokenState, type TokenStatus } from './token-state';
 
 // A timer this late (throttled tab, sleeping machine) means the page was not running: say `wake`.
@@ -45,7 +38,7 @@ interface CommonOptions {
   refreshBeforeMs?: number;
   /** Backoff for failed requests (full jitter). 401/403 are never retried until `refresh()`. */
   retry?: RetryOptions;
-  /** Where all timing happens; pass a `TestScheduler` or use fake timers in tests. @default asyncScheduler */
+  /** Where all timing happens; pass a `TestScheduler` or use fake timers in tests. @default setTimeout and Date.now */
   scheduler?: SchedulerLike;
   /**
    * How long the manager keeps scheduling after its last subscriber leaves, so that React
@@ -140,7 +133,7 @@ class Manager implements TokenManager {
   readonly #retry: Required<RetryOptions>;
   readonly #idleGraceMs: number;
   readonly #random: () => number;
-  readonly #subject: BehaviorSubject<TokenState>;
+  readonly #store = new StateStore<TokenState>({ status: 'idle' });
 
   #current: HeldToken | undefined;
   // A fetched token whose `nbf` lies ahead: it replaces the current one only then.
@@ -161,10 +154,11 @@ class Manager implements TokenManager {
   #isActive = false;
   #isStopped = false;
   // Browser signals and cross-tab sharing, live only while active.
-  readonly #crossTabConfig: ResolvedCrossTab | undefined;
+  readonly #crossTabSetup: CrossTabSetup | undefined;
   readonly #page: PageSignals | undefined;
   readonly #network: NetworkSignals | undefined;
   #crossTab: CrossTab | undefined;
+  #activations = 0;
   #unlisten: Array<() => void> = [];
   #isOffline = false;
   #lastIdentity: string | undefined;
@@ -176,49 +170,51 @@ class Manager implements TokenManager {
   #wakeReason = false;
 
   constructor(options: TokenManagerOptions) {
-    this.#scheduler = options.scheduler ?? asyncScheduler;
+    this.#scheduler = options.scheduler ?? timeoutScheduler;
     this.#refreshBeforeMs = options.refreshBeforeMs;
     this.#retry = { ...DEFAULT_RETRY, ...options.retry };
     this.#idleGraceMs = options.idleGraceMs ?? 1000;
     this.#random = options.random ?? Math.random;
-    this.#crossTabConfig = resolveCrossTab(options.crossTab, options.url);
+    this.#crossTabSetup = crossTabSetup(options.crossTab, options.url);
     this.#page = options.page === false ? undefined : (options.page ?? browserPageSignals());
     this.#network = options.network === false ? undefined : (options.network ?? browserNetworkSignals());
     if (options.fetchToken !== undefined) this.#source = customTokenSource(options.fetchToken);
     else if (options.url !== undefined) this.#source = httpTokenSource(options.url, options.request, this.#now);
     else throw new Error('createTokenManager needs either `url` (your token endpoint) or `fetchToken`.');
-    this.#subject = new BehaviorSubject<TokenState>({ status: 'idle' });
-
     this.state$ = new Observable<TokenState>((subscriber) => {
-      const subscription = this.#subject.subscribe(subscriber);
+      const subscription = this.#store.observable.subscribe(subscriber);
       this.#retain();
       return () => {
         subscription.unsubscribe();
         this.#release();
       };
     });
-    this.token$ = this.state$.pipe(
-      map((state) => state.token),
-      filter((token): token is AccessToken => token !== undefined),
-      distinctUntilChanged(),
-    );
+    this.token$ = new Observable<AccessToken>((subscriber) => {
+      let last: AccessToken | undefined;
+      return this.state$.subscribe({
+        next: ({ token }) => {
+          if (token !== undefined && token !== last) subscriber.next((last = token));
+        },
+        complete: () => subscriber.complete(),
+      });
+    });
   }
 
   getState = (): TokenState => {
     if (!this.#isActive && !this.#isStopped) this.#evaluate();
-    return this.#subject.getValue();
+    return this.#store.value;
   };
 
   subscribe = (listener: (state: TokenState) => void): (() => void) => {
     if (this.#isStopped) return noop;
     // Listen first, so the change that starting causes (idle → fetching) is heard too.
-    const subscription = this.#subject.pipe(skip(1)).subscribe(listener);
+    const unlisten = this.#store.listen(listener);
     this.#retain();
     let isSubscribed = true;
     return () => {
       if (!isSubscribed) return;
       isSubscribed = false;
-      subscription.unsubscribe();
+      unlisten();
       this.#release();
     };
   };
@@ -259,8 +255,8 @@ class Manager implements TokenManager {
     for (const waiter of this.#adoptionWaiters.splice(0)) waiter.reject(stoppedError());
     this.#current = undefined;
     this.#pending = undefined;
-    this.#subject.next({ status: 'stopped' });
-    this.#subject.complete();
+    this.#store.set({ status: 'stopped' });
+    this.#store.complete();
   };
 
   readonly #now = (): number => this.#scheduler.now();
@@ -295,30 +291,38 @@ class Manager implements TokenManager {
       this.#isOffline = !this.#network.isOnline();
       this.#unlisten.push(this.#network.subscribe((isOnline) => this.#onNetwork(isOnline)));
     }
-    const config = this.#crossTabConfig;
+    const config = this.#crossTabSetup;
     if (config === undefined) return;
-    const crossTab = new CrossTab(config, this.#scheduler, {
-      currentToken: () => this.#shareable(),
-      isFetching: () => this.#isRequesting,
-      peerIsFetching: () => this.#extendPeerWait(),
-      receive: (token) => this.#receiveShared(token),
-      changed: () => this.#evaluate(),
-      isVisible: () => this.#page?.isVisible() ?? true,
-    });
-    this.#crossTab = crossTab;
     if (this.#current === undefined && this.#pending === undefined) {
-      this.#peerWaitUntil = this.#now() + config.peerWaitMs;
-      // Alone in the browser: nobody will answer, so do not wait.
-      void crossTab.isAlone().then(
-        (isAlone) => {
-          if (isAlone && this.#crossTab === crossTab && !crossTab.hasPeers) this.#endPeerWait();
-        },
-        noop,
-      );
+      this.#peerWaitUntil = this.#now() + (config.options.peerWaitMs ?? DEFAULT_PEER_WAIT_MS);
     }
+    // The sharing code is a chunk of its own: apps load it only here, in a browser, on first use.
+    const activation = ++this.#activations;
+    import('./cross-tab/cross-tab').then(({ CrossTab }) => {
+      if (this.#activations !== activation || !this.#isActive || this.#isStopped) return;
+      const crossTab = new CrossTab(config, this.#scheduler, {
+        currentToken: () => this.#shareable(),
+        isFetching: () => this.#isRequesting,
+        peerIsFetching: () => this.#extendPeerWait(),
+        receive: (token, timeline) => this.#receiveShared(token, timeline),
+        expectedIdentity: () => this.#current?.token.identity ?? this.#lastIdentity ?? config.options.identity,
+        newestExpiry: () => (this.#pending ?? this.#current)?.timeline.expiresAt ?? -Infinity,
+        now: this.#now,
+        parse: parseAccessToken,
+        changed: () => this.#evaluate(),
+        isVisible: () => this.#page?.isVisible() ?? true,
+      });
+      this.#crossTab = crossTab;
+      // Alone in the browser: nobody will answer, so do not wait.
+      crossTab.isAlone().then((isAlone) => {
+        if (isAlone && this.#crossTab === crossTab && !crossTab.hasPeers) this.#endPeerWait();
+      }, noop);
+      this.#evaluate();
+    }, noop);
   }
 
   #stopSignals(): void {
+    this.#activations += 1;
     for (const unlisten of this.#unlisten.splice(0)) unlisten();
     this.#crossTab?.close();
     this.#crossTab = undefined;
@@ -362,22 +366,9 @@ class Manager implements TokenManager {
     return held && { jwt: held.token.jwt, ...held.timeline };
   }
 
-  /** Adopts a token another tab fetched, if it is for the expected identity and newer than ours. */
-  #receiveShared(shared: SharedToken): void {
+  /** Adopts a token another tab fetched; the cross-tab code has checked it is for us and newer. */
+  #receiveShared(token: AccessToken, timeline: TokenTimeline): void {
     if (this.#isStopped || !this.#isActive) return;
-    let token: AccessToken;
-    try {
-      token = parseAccessToken(shared.jwt);
-    } catch {
-      return; // not a token: ignore it, keep ours
-    }
-    const expected = this.#current?.token.identity ?? this.#lastIdentity ?? this.#crossTabConfig?.identity;
-    if (expected !== undefined && token.identity !== expected) return;
-    const now = this.#now();
-    const timeline = { usableAt: shared.usableAt, refreshAt: shared.refreshAt, expiresAt: shared.expiresAt };
-    if (![timeline.usableAt, timeline.refreshAt, timeline.expiresAt].every(Number.isFinite) || timeline.expiresAt <= now) return;
-    const newest = this.#pending ?? this.#current;
-    if (newest !== undefined && (newest.token.jwt === shared.jwt || newest.timeline.expiresAt >= timeline.expiresAt)) return;
     this.#error = undefined;
     this.#failures = 0;
     this.#retryAt = undefined;
@@ -569,7 +560,7 @@ class Manager implements TokenManager {
       ...(this.#isOffline && { offline: true as const }),
       ...(this.#crossTab && { role: this.#crossTab.isLeader ? ('refresher' as const) : ('follower' as const) }),
     };
-    if (!sameState(state, this.#subject.getValue())) this.#subject.next(state);
+    if (!sameState(state, this.#store.value)) this.#store.set(state);
   }
 }
 

@@ -36,15 +36,6 @@ export interface TokenState {
   readonly role?: 'refresher' | 'follower';
 }
 
-export function sameState(a: TokenState, b: TokenState): boolean {
-  return (
-    a.status === b.status &&
-    a.token === b.token &&
-    a.error === b.error &&
-    a.nextRefreshAt === b.nextRefreshAt &&
-    a.expiresAt === b.expiresAt &&
-    a.refreshAt === b.refreshAt &&
-    a.offline === b.offline &&
-    a.role === b.role
-  );
-}
+const FIELDS = ['status', 'token', 'error', 'nextRefreshAt', 'expiresAt', 'refreshAt', 'offline', 'role'] as const;
+
+export const sameState = (a: TokenState, b: TokenState): boolean => FIELDS.every((field) => a[field] === b[field]);

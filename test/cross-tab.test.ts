@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createTokenManager, type TokenManager } from 'twilio-token-lifecycle';
 import {
   FakeBroadcastHub,
@@ -18,6 +18,9 @@ interface Tab {
   network: FakeNetworkSignals;
   close(): void;
 }
+
+// The manager loads its cross-tab code lazily; load it once up front so virtual time alone drives the tests.
+beforeAll(() => import('../src/cross-tab/cross-tab'));
 
 describe('cross-tab sharing', () => {
   let hub: FakeBroadcastHub;

@@ -1,21 +1,10 @@
 import type { SchedulerLike } from 'rxjs';
+import type { AccessToken } from '../access-token';
 import type { PageEvent } from '../page-signals';
-import { broadcastChannel, type CrossTabChannel, type CrossTabChannelFactory, type CrossTabMessage, type SharedToken } from './channel';
+import type { TokenTimeline } from '../refresh-policy';
+import { broadcastChannel, type CrossTabChannel, type CrossTabMessage, type SharedToken } from './channel';
+import type { CrossTabSetup } from './cross-tab-options';
 import { leaseElection, webLocksElection, type LeaderElection, type LockManagerLike } from './election';
-
-/** Options of the `crossTab` setting. */
-export interface CrossTabOptions {
-  /** Scopes the sharing: only tabs with the same key (and endpoint) share tokens, e.g. a user id. */
-  key?: string;
-  /** Adopt only tokens for this identity while this tab has held none of its own yet. */
-  identity?: string;
-  /** The bus between tabs. @default BroadcastChannel */
-  channel?: CrossTabChannelFactory;
-  /** The lock manager that elects the refresher; `null` uses a lease over the channel. @default navigator.locks */
-  locks?: LockManagerLike | null;
-  /** How long a new tab waits for the others' token before fetching its own. @default 150 */
-  peerWaitMs?: number;
-}
 
 /** What the coordinator needs of its manager. */
 export interface CrossTabHost {
@@ -25,19 +14,18 @@ export interface CrossTabHost {
   isFetching(): boolean;
   /** Another tab says its token is on the way. */
   peerIsFetching(): void;
-  /** A token another tab fetched or holds. */
-  receive(token: SharedToken): void;
+  /** A token another tab fetched or holds, checked: for the expected identity, and newer than ours. */
+  receive(token: AccessToken, timeline: TokenTimeline): void;
+  /** The identity a shared token must carry, if one is known yet. */
+  expectedIdentity(): string | undefined;
+  /** When the newest token this tab holds (or waits to use) expires. */
+  newestExpiry(): number;
+  now(): number;
+  /** `parseAccessToken`, passed in so this lazily loaded chunk imports nothing from the core. */
+  parse(jwt: string): AccessToken;
   /** Leadership changed, or a tab came or went: time to re-check the schedule. */
   changed(): void;
   isVisible(): boolean;
-}
-
-export interface ResolvedCrossTab {
-  name: string;
-  identity: string | undefined;
-  channel: CrossTabChannelFactory;
-  locks: LockManagerLike | null;
-  peerWaitMs: number;
 }
 
 const NAME_PREFIX = 'twilio-token-lifecycle:v1';
@@ -57,38 +45,14 @@ function defaultLocks(): LockManagerLike | null {
   return locks && typeof locks.request === 'function' ? locks : null;
 }
 
-/**
- * Reads the `crossTab` option. On by default in a browser (a `document` and `BroadcastChannel`) for a
- * `url` manager; a `fetchToken` manager shares only with an explicit `key`, since nothing else tells
- * which tabs use the same backend.
- */
-export function resolveCrossTab(
-  option: boolean | string | CrossTabOptions | undefined,
-  url: string | URL | undefined,
-): ResolvedCrossTab | undefined {
-  if (option === false) return undefined;
-  const options: CrossTabOptions = typeof option === 'string' ? { key: option } : option === true || option === undefined ? {} : option;
-  const isBrowser = typeof document !== 'undefined' && typeof BroadcastChannel !== 'undefined';
-  if (option === undefined && !isBrowser) return undefined;
-  if (options.channel === undefined && typeof BroadcastChannel === 'undefined') return undefined;
-  const endpoint = endpointOf(url);
-  if (endpoint === undefined && options.key === undefined) return undefined;
-  const channel: CrossTabChannelFactory = options.channel ?? ((name) => broadcastChannel(name) as CrossTabChannel);
-  return {
-    name: [NAME_PREFIX, endpoint ?? '', options.key ?? ''].join('|'),
-    identity: options.identity,
-    channel,
-    locks: options.locks === undefined ? defaultLocks() : options.locks,
-    peerWaitMs: options.peerWaitMs ?? 150,
-  };
-}
-
 const randomId = () =>
   typeof crypto !== 'undefined' && typeof crypto.randomUUID === 'function'
     ? crypto.randomUUID()
     : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 
 /**
+ * Loaded lazily (see the manager), so apps download it only when a manager becomes active in a browser.
+ *
  * One tab's part in sharing a token: says hello, answers hellos with the token it holds, passes on each
  * token it fetches, and competes to be the one refresher. Hidden tabs hand leadership to a visible one;
  * a tab about to freeze gives it up.
@@ -104,13 +68,16 @@ export class CrossTab {
   readonly #unsubscribe: () => void;
 
   constructor(
-    config: ResolvedCrossTab,
+    { options, url }: CrossTabSetup,
     scheduler: SchedulerLike,
     private readonly host: CrossTabHost,
   ) {
-    this.#channel = config.channel(config.name);
-    this.#election = config.locks
-      ? webLocksElection(config.locks, config.name)
+    // Tabs share only with tabs of the same endpoint and key.
+    const name = [NAME_PREFIX, endpointOf(url) ?? '', options.key ?? ''].join('|');
+    const locks = options.locks === undefined ? defaultLocks() : options.locks;
+    this.#channel = options.channel ? options.channel(name) : (broadcastChannel(name) as CrossTabChannel);
+    this.#election = locks
+      ? webLocksElection(locks, name)
       : leaseElection(this.#channel, scheduler, this.id, () => host.isVisible());
     this.#unsubscribe = this.#channel.subscribe((message) => this.#receive(message));
     this.#join();
@@ -177,6 +144,22 @@ export class CrossTab {
     this.#channel.post({ ns: 'twilio-token-lifecycle', v: 1, from: this.id, isVisible: this.host.isVisible(), ...message } as CrossTabMessage);
   }
 
+  /** Passes on a shared token only if it parses, is for the expected identity, and outlives ours. */
+  #accept(shared: SharedToken): void {
+    let token: AccessToken;
+    try {
+      token = this.host.parse(shared.jwt);
+    } catch {
+      return; // not a token: keep ours
+    }
+    const expected = this.host.expectedIdentity();
+    if (expected !== undefined && token.identity !== expected) return;
+    const { usableAt, refreshAt, expiresAt } = shared;
+    if (![usableAt, refreshAt, expiresAt].every(Number.isFinite)) return;
+    if (expiresAt <= this.host.now() || expiresAt <= this.host.newestExpiry()) return;
+    this.host.receive(token, { usableAt, refreshAt, expiresAt });
+  }
+
   #receive(message: CrossTabMessage): void {
     if (message.from === this.id) return;
     if (message.type === 'bye') {
@@ -195,7 +178,7 @@ export class CrossTab {
     } else if (message.type === 'fetching') {
       this.host.peerIsFetching();
     } else if (message.type === 'token') {
-      this.host.receive(message.token);
+      this.#accept(message.token);
     } else if (message.type === 'presence' && message.isVisible) {
       this.#yieldIfHidden();
     }

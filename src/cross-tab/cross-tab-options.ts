@@ -1,0 +1,42 @@
+import type { CrossTabChannelFactory } from './channel';
+import type { LockManagerLike } from './election';
+
+/** Options of the `crossTab` setting. */
+export interface CrossTabOptions {
+  /** Scopes the sharing: only tabs with the same key (and endpoint) share tokens, e.g. a user id. */
+  key?: string;
+  /** Adopt only tokens for this identity while this tab has held none of its own yet. */
+  identity?: string;
+  /** The bus between tabs. @default BroadcastChannel */
+  channel?: CrossTabChannelFactory;
+  /** The lock manager that elects the refresher; `null` uses a lease over the channel. @default navigator.locks */
+  locks?: LockManagerLike | null;
+  /** How long a new tab waits for the others' token before fetching its own. @default 150 */
+  peerWaitMs?: number;
+}
+
+/** A `crossTab` setting that is on, with what the cross-tab code needs to start. */
+export interface CrossTabSetup {
+  options: CrossTabOptions;
+  url: string | URL | undefined;
+}
+
+/** How long a new tab waits for the others' token, unless `peerWaitMs` says otherwise. */
+export const DEFAULT_PEER_WAIT_MS = 150;
+
+/**
+ * Reads the `crossTab` option. On by default in a browser (a `document` and `BroadcastChannel`) for a
+ * `url` manager; a `fetchToken` manager shares only with an explicit `key`, since nothing else tells
+ * which tabs use the same backend.
+ */
+export function crossTabSetup(
+  option: boolean | string | CrossTabOptions | undefined,
+  url: string | URL | undefined,
+): CrossTabSetup | undefined {
+  if (option === false) return undefined;
+  const options: CrossTabOptions = typeof option === 'string' ? { key: option } : typeof option === 'object' ? option : {};
+  if (option === undefined && typeof document === 'undefined') return undefined;
+  if (options.channel === undefined && typeof BroadcastChannel === 'undefined') return undefined;
+  if (url === undefined && options.key === undefined) return undefined;
+  return { options, url };
+}
