@@ -1,17 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
-import { secureHeaders } from 'hono/secure-headers';
 import { ApiError, errorResponse } from './api-error';
 import { grantsFor, type ServerConfig } from './config';
 import { demoPages } from './demo-pages';
 import { identityProblem } from './identity';
-import { mintAccessToken } from './mint-access-token';
+import { mintAccessToken, type MintInput } from './mint-access-token';
 import { originGuard } from './origin-guard';
 import { RateLimiter } from './rate-limiter';
-import { readJsonObject } from './request-body';
+import { bodyLimit, readJsonObject } from './request-body';
+import { securityHeaders } from './security-headers';
 import { clearSession, newSessionExpiry, readSession, writeSession, type Session } from './session';
 
 export const MAX_BODY_BYTES = 8 * 1024;
@@ -26,11 +25,14 @@ export interface AppOptions {
   /** One line per request (method, path, status, time); never a token, cookie or secret. */
   log?: (line: string) => void;
   now?: () => number;
+  /** The signer. @default mintAccessToken (node:crypto) */
+  mint?: (input: MintInput) => string;
 }
 
 /** The reference token server: sessions, `/api/token` and the demo pages, as a Hono app. */
 export function createApp(config: ServerConfig, options: AppOptions = {}) {
   const now = options.now ?? Date.now;
+  const mint = options.mint ?? mintAccessToken;
   const windowMs = options.rateLimit?.windowMs ?? 60_000;
   const perSession = new RateLimiter(options.rateLimit?.perSession ?? 30, windowMs, now);
   const perAddress = new RateLimiter(options.rateLimit?.perAddress ?? 120, windowMs, now);
@@ -43,24 +45,7 @@ export function createApp(config: ServerConfig, options: AppOptions = {}) {
     await next();
     options.log?.(`${c.req.method} ${c.req.path} ${c.res.status} ${Math.round(performance.now() - started)}ms`);
   });
-  app.use(
-    secureHeaders({
-      contentSecurityPolicy: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'none'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-      },
-      xFrameOptions: 'DENY',
-      xContentTypeOptions: 'nosniff',
-      referrerPolicy: 'no-referrer',
-    }),
-  );
+  app.use(securityHeaders());
   if (config.allowedOrigins.length > 0) {
     app.use(
       '/api/*',
@@ -74,16 +59,10 @@ export function createApp(config: ServerConfig, options: AppOptions = {}) {
     );
   }
   app.use('/api/*', originGuard(config.allowedOrigins));
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) => errorResponse(c, new ApiError(413, 'body-too-large', `The body is larger than ${MAX_BODY_BYTES} bytes`)),
-    }),
-  );
+  app.use('/api/*', bodyLimit(MAX_BODY_BYTES));
   app.use('/api/*', async (c, next) => {
-    await next();
     c.header('Cache-Control', 'no-store');
+    await next();
   });
 
   const requireSession = async (c: Context): Promise<Session> => {
@@ -133,7 +112,7 @@ export function createApp(config: ServerConfig, options: AppOptions = {}) {
       throw new ApiError(503, 'simulated-outage', 'The token backend is down (simulated by the demo)');
     }
     const issuedAt = now();
-    const token = mintAccessToken({
+    const token = mint({
       accountSid: config.accountSid,
       apiKeySid: config.apiKeySid,
       apiSecret: config.apiSecret,
