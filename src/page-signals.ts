@@ -1,6 +1,7 @@
 /**
  * What the page tells the manager: `wake` whenever it may have slept, been throttled or come back
- * (visible again, `pageshow`, `focus`, `resume`); `hidden`; `freeze` just before the page freezes.
+ * (visible again, `pageshow`, `focus`, `resume`); `hidden`; `freeze` just before the page stops
+ * running (`freeze`, or `pagehide` as it is closed or put in the back/forward cache).
  */
 export type PageEvent = 'wake' | 'hidden' | 'freeze';
 
@@ -35,11 +36,17 @@ export function browserPageSignals(): PageSignals | undefined {
       listen(
         [
           [document, ['visibilitychange', 'resume', 'freeze']],
-          [window, ['pageshow', 'focus']],
+          [window, ['pageshow', 'focus', 'pagehide']],
         ],
         // A resumed page may still be hidden, yet its timers slept: that too is a wake.
         ({ type }) =>
-          listener(type === 'freeze' ? 'freeze' : type === 'visibilitychange' && document.visibilityState === 'hidden' ? 'hidden' : 'wake'),
+          listener(
+            type === 'freeze' || type === 'pagehide'
+              ? 'freeze'
+              : type === 'visibilitychange' && document.visibilityState === 'hidden'
+                ? 'hidden'
+                : 'wake',
+          ),
       ),
   };
 }

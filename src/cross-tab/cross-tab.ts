@@ -104,8 +104,9 @@ export class CrossTab {
 
   onPage(event: PageEvent): void {
     if (event === 'freeze') {
-      // A frozen tab cannot refresh: let another take over before the page stops running.
+      // A frozen or closing tab cannot refresh: let another take over before the page stops running.
       this.#isFrozen = true;
+      this.#post({ type: 'bye' });
       this.#election.leave();
       return;
     }
