@@ -12,7 +12,6 @@ interface DemoHandle {
   fingerprint(): string | undefined;
   manager?: { getState(): { role?: string; status: string; offline?: true } };
 }
-const handle = () => (window as unknown as { demo: DemoHandle }).demo;
 const read = (page: Page) =>
   page.evaluate(() => {
     const demo = (window as unknown as { demo: DemoHandle }).demo;
