@@ -148,6 +148,32 @@ describe('cross-tab sharing', () => {
     expect(first!.manager.getState().role).toBe('follower');
   });
 
+  it('passes the role on when a hidden tab inherits it while a visible one waits', async () => {
+    const [first, second, third] = [openTab(), openTab(), openTab()];
+    await tick(1_000);
+    second!.page.emit('hidden');
+    await tick(0);
+    first!.close(); // the lock goes to the next in line, the hidden tab
+    await tick(0);
+    expect(third!.manager.getState().role).toBe('refresher');
+    expect(second!.manager.getState().role).toBe('follower');
+  });
+
+  it('does not pass the role round for ever among hidden tabs', async () => {
+    const tabs = [openTab(), openTab(), openTab()];
+    await tick(1_000);
+    // A visible tab that crashed without a word: the others still believe it is there.
+    const ghost = hub.factory('twilio-token-lifecycle:v1||app');
+    ghost.post({ ns: 'twilio-token-lifecycle', v: 1, from: 'ghost', isVisible: true, type: 'presence' });
+    await tick(0);
+    for (const tab of tabs) tab.page.emit('hidden');
+    await tick(1_000);
+    expect(tabs.filter((tab) => tab.manager.getState().role === 'refresher')).toHaveLength(1);
+    const holder = tabs.find((tab) => tab.manager.getState().role === 'refresher');
+    await tick(10_000);
+    expect(tabs.find((tab) => tab.manager.getState().role === 'refresher')).toBe(holder);
+  });
+
   it('keeps a hidden refresher when no tab is visible', async () => {
     const [first, second] = [openTab(), openTab()];
     await tick(1_000);

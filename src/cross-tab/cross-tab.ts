@@ -45,6 +45,8 @@ function defaultLocks(): LockManagerLike | null {
   return locks && typeof locks.request === 'function' ? locks : null;
 }
 
+const YIELD_COOLDOWN_MS = 30_000;
+
 const randomId = () =>
   typeof crypto !== 'undefined' && typeof crypto.randomUUID === 'function'
     ? crypto.randomUUID()
@@ -61,6 +63,7 @@ export class CrossTab {
   readonly id = randomId();
   #isLeader = false;
   #isFrozen = false;
+  #lastYieldAt = -Infinity;
   readonly #visiblePeers = new Set<string>();
   readonly #peers = new Set<string>();
   readonly #channel: CrossTabChannel;
@@ -129,12 +132,19 @@ export class CrossTab {
     this.#election.join((isLeader) => {
       this.#isLeader = isLeader;
       this.host.changed();
+      if (isLeader) this.#yieldIfHidden();
     });
   }
 
-  /** A hidden refresher hands over to a visible tab, whose timers the browser does not throttle. */
+  /**
+   * A hidden refresher hands over to a visible tab, whose timers the browser does not throttle. At most
+   * once per {@link YIELD_COOLDOWN_MS}, so hidden tabs never pass the role round forever when the
+   * visible tab they heard of has gone.
+   */
   #yieldIfHidden(): void {
     if (!this.#isLeader || this.host.isVisible() || this.#visiblePeers.size === 0) return;
+    if (this.host.now() - this.#lastYieldAt < YIELD_COOLDOWN_MS) return;
+    this.#lastYieldAt = this.host.now();
     this.#election.leave();
     this.#join();
   }
