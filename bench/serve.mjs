@@ -1,17 +1,8 @@
 // A child process for the load benchmark: the reference server with one signer or the other.
 import { serve } from '@hono/node-server';
-import twilio from 'twilio';
 import { createApp } from '../examples/server/dist/app.js';
 import { loadConfig } from '../examples/server/dist/config.js';
-
-const { AccessToken } = twilio.jwt;
-
-/** The same token, signed by Twilio's helper library. */
-function mintWithHelper(input) {
-  const token = new AccessToken(input.accountSid, input.apiKeySid, input.apiSecret, { identity: input.identity, ttl: input.ttlSeconds });
-  if (input.grants.video) token.addGrant(new AccessToken.VideoGrant({ room: input.grants.video.room }));
-  return token.toJwt();
-}
+import { mintWithHelper } from './helper-signer.mjs';
 
 const config = loadConfig({
   TWILIO_ACCOUNT_SID: 'AC0123456789abcdef0123456789abcdef',

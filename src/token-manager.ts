@@ -120,6 +120,8 @@ interface Waiter {
 }
 
 const noop = () => undefined;
+/** A held token as another tab takes it. */
+const toShared = ({ token, timeline }: HeldToken): SharedToken => ({ jwt: token.jwt, ...timeline });
 const monotonicNow = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 const stoppedError = () => new TokenError('stopped', 'The token manager was stopped');
 
@@ -165,8 +167,6 @@ class Manager implements TokenManager {
   // A new tab first waits this long for the others' token.
   #peerWaitUntil: number | undefined;
   #peerWaiters: Array<() => void> = [];
-  #timerDueAt: number | undefined;
-  #armedAt: { wall: number; monotonic: number } | undefined;
   #wakeReason = false;
 
   constructor(options: TokenManagerOptions) {
@@ -301,7 +301,7 @@ class Manager implements TokenManager {
     import('./cross-tab/cross-tab').then(({ CrossTab }) => {
       if (this.#activations !== activation || !this.#isActive || this.#isStopped) return;
       const crossTab = new CrossTab(config, this.#scheduler, {
-        currentToken: () => this.#shareable(),
+        currentToken: () => this.#current && toShared(this.#current),
         isFetching: () => this.#isRequesting,
         peerIsFetching: () => this.#extendPeerWait(),
         receive: (token, timeline) => this.#receiveShared(token, timeline),
@@ -354,27 +354,18 @@ class Manager implements TokenManager {
 
   #onNetwork(isOnline: boolean): void {
     this.#isOffline = !isOnline;
-    // Back online: retry at once instead of finishing a backoff that waited for nothing.
-    if (isOnline && this.#retryAt !== undefined) this.#retryAt = this.#now();
-    if (isOnline) this.#wakeReason = true;
+    if (isOnline) {
+      // Back online: retry at once instead of finishing a backoff that waited for nothing.
+      if (this.#retryAt !== undefined) this.#retryAt = this.#now();
+      this.#wakeReason = true;
+    }
     this.#evaluate();
-  }
-
-  /** The held token as another tab should take it. */
-  #shareable(): SharedToken | undefined {
-    const held = this.#current;
-    return held && { jwt: held.token.jwt, ...held.timeline };
   }
 
   /** Adopts a token another tab fetched; the cross-tab code has checked it is for us and newer. */
   #receiveShared(token: AccessToken, timeline: TokenTimeline): void {
     if (this.#isStopped || !this.#isActive) return;
-    this.#error = undefined;
-    this.#failures = 0;
-    this.#retryAt = undefined;
-    this.#halted = undefined;
-    this.#pending = { token, timeline, origin: 'peer' };
-    this.#evaluate();
+    this.#accept({ token, timeline, origin: 'peer' });
   }
 
   #fetch(reason: FetchReason): Promise<AccessToken> {
@@ -424,7 +415,11 @@ class Manager implements TokenManager {
   }
 
   #onSuccess(held: HeldToken): void {
-    if (this.#isStopped) return;
+    if (!this.#isStopped) this.#accept(held);
+  }
+
+  /** A good token, fetched or shared: failures are over, and it becomes current once usable. */
+  #accept(held: HeldToken): void {
     this.#error = undefined;
     this.#failures = 0;
     this.#retryAt = undefined;
@@ -468,7 +463,7 @@ class Manager implements TokenManager {
       this.#current = pending;
       this.#hadToken = true;
       this.#lastIdentity = pending.token.identity;
-      if (pending.origin === 'fetch') this.#crossTab?.share({ jwt: pending.token.jwt, ...pending.timeline });
+      if (pending.origin === 'fetch') this.#crossTab?.share(toShared(pending));
       for (const waiter of this.#adoptionWaiters.splice(0)) waiter.resolve(pending.token);
     }
     if (this.#current !== undefined && now >= this.#current.timeline.expiresAt) this.#current = undefined;
@@ -504,14 +499,13 @@ class Manager implements TokenManager {
 
   /** Arms the one timer; when it fires late (throttled, asleep), the check that follows says `wake`. */
   #arm(dueAt: number): void {
-    this.#timerDueAt = dueAt;
-    this.#armedAt = { wall: this.#now(), monotonic: monotonicNow() };
+    const armedAt = this.#now();
+    const armedAtMonotonic = monotonicNow();
     this.#timer = scheduleAt(this.#scheduler, dueAt, () => {
       const now = this.#now();
-      const armedAt = this.#armedAt;
-      const firedLate = this.#timerDueAt !== undefined && now - this.#timerDueAt > LATE_TIMER_MS;
+      const firedLate = now - dueAt > LATE_TIMER_MS;
       // The wall clock ran on while the monotonic one stood still: the machine slept.
-      const slept = armedAt !== undefined && now - armedAt.wall - (monotonicNow() - armedAt.monotonic) > LATE_TIMER_MS;
+      const slept = now - armedAt - (monotonicNow() - armedAtMonotonic) > LATE_TIMER_MS;
       if (firedLate || slept) this.#wakeReason = true;
       this.#evaluate();
     });

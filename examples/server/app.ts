@@ -65,8 +65,8 @@ export function createApp(config: ServerConfig, options: AppOptions = {}) {
     await next();
   });
 
-  const requireSession = async (c: Context): Promise<Session> => {
-    const session = await readSession(c, config.sessionSecret, now());
+  const requireSession = (c: Context): Session => {
+    const session = readSession(c, config.sessionSecret, now());
     if (!session) throw new ApiError(401, 'no-session', 'Sign in first: POST /api/login');
     return session;
   };
@@ -76,7 +76,7 @@ export function createApp(config: ServerConfig, options: AppOptions = {}) {
     const problem = identityProblem(body.identity, { voice: hasVoice });
     if (problem) throw new ApiError(400, 'invalid-identity', problem);
     const identity = body.identity as string;
-    await writeSession(c, config.sessionSecret, { identity, id: randomUUID(), expiresAt: newSessionExpiry(now()) });
+    writeSession(c, config.sessionSecret, { identity, id: randomUUID(), expiresAt: newSessionExpiry(now()) });
     return c.json({ identity });
   });
 
@@ -86,12 +86,12 @@ export function createApp(config: ServerConfig, options: AppOptions = {}) {
   });
 
   app.get('/api/session', async (c) => {
-    const session = await requireSession(c);
+    const session = requireSession(c);
     return c.json({ identity: session.identity, ttlSeconds: config.ttlSeconds, isLocalOnly: config.isLocalOnly });
   });
 
   app.post('/api/token', async (c) => {
-    const session = await requireSession(c);
+    const session = requireSession(c);
     for (const [limiter, key] of [
       [perSession, session.id],
       [perAddress, clientAddress(c)],
@@ -127,14 +127,14 @@ export function createApp(config: ServerConfig, options: AppOptions = {}) {
 
   // Demo only: makes this session's `/api/token` answer 503 for a while, to watch the retries.
   app.post('/api/demo/outage', async (c) => {
-    const session = await requireSession(c);
+    const session = requireSession(c);
     const body = await readJsonObject(c, { required: true });
     const seconds = body.seconds;
     if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 0 || seconds > MAX_OUTAGE_SECONDS) {
       throw new ApiError(400, 'invalid-body', `seconds must be a whole number from 0 to ${MAX_OUTAGE_SECONDS}`);
     }
     const outageUntil = now() + seconds * 1000;
-    await writeSession(c, config.sessionSecret, { ...session, outageUntil });
+    writeSession(c, config.sessionSecret, { ...session, outageUntil });
     return c.json({ outageUntil });
   });
 

@@ -26,7 +26,7 @@ const cookieOptions = (c: Context) => ({
 // HMAC-SHA256 with node:crypto, synchronously: WebCrypto's async verify costs more than minting a token.
 const sign = (payload: string, secret: string) => createHmac('sha256', secret).update(payload).digest('base64url');
 
-export async function writeSession(c: Context, secret: string, session: Session): Promise<void> {
+export function writeSession(c: Context, secret: string, session: Session): void {
   const payload = Buffer.from(JSON.stringify(session)).toString('base64url');
   setCookie(c, SESSION_COOKIE, `${payload}.${sign(payload, secret)}`, { ...cookieOptions(c), maxAge: SESSION_MAX_AGE_SECONDS });
 }
@@ -40,7 +40,7 @@ function verified(cookie: string | undefined, secret: string): string | undefine
 }
 
 /** The session, or `undefined` if there is none, it was forged or altered, or it has expired. */
-export async function readSession(c: Context, secret: string, now = Date.now()): Promise<Session | undefined> {
+export function readSession(c: Context, secret: string, now = Date.now()): Session | undefined {
   const value = verified(getCookie(c, SESSION_COOKIE), secret);
   if (!value) return undefined;
   try {

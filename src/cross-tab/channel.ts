@@ -37,6 +37,13 @@ export type CrossTabMessage = Envelope &
     | { type: 'lease-release' }
   );
 
+/** A message without its envelope, as a tab writes it. */
+export type MessageBody = CrossTabMessage extends infer M ? (M extends CrossTabMessage ? Omit<M, keyof Envelope> : never) : never;
+
+/** Wraps a message body in this library's envelope. */
+export const envelope = (from: string, isVisible: boolean, body: MessageBody): CrossTabMessage =>
+  ({ ns: 'twilio-token-lifecycle', v: 1, from, isVisible, ...body }) as CrossTabMessage;
+
 export function isCrossTabMessage(value: unknown): value is CrossTabMessage {
   const message = value as Partial<CrossTabMessage> | null;
   return (

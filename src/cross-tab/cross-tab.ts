@@ -2,7 +2,7 @@ import type { SchedulerLike } from 'rxjs';
 import type { AccessToken } from '../access-token';
 import type { PageEvent } from '../page-signals';
 import type { TokenTimeline } from '../refresh-policy';
-import { broadcastChannel, type CrossTabChannel, type CrossTabMessage, type SharedToken } from './channel';
+import { broadcastChannel, envelope, type CrossTabChannel, type CrossTabMessage, type MessageBody, type SharedToken } from './channel';
 import type { CrossTabSetup } from './cross-tab-options';
 import { leaseElection, webLocksElection, type LeaderElection, type LockManagerLike } from './election';
 
@@ -149,10 +149,8 @@ export class CrossTab {
     this.#join();
   }
 
-  #post(
-    message: { type: 'hello' } | { type: 'presence' } | { type: 'bye' } | { type: 'fetching' } | { type: 'token'; token: SharedToken },
-  ): void {
-    this.#channel.post({ ns: 'twilio-token-lifecycle', v: 1, from: this.id, isVisible: this.host.isVisible(), ...message } as CrossTabMessage);
+  #post(message: MessageBody): void {
+    this.#channel.post(envelope(this.id, this.host.isVisible(), message));
   }
 
   /** Passes on a shared token only if it parses, is for the expected identity, and outlives ours. */

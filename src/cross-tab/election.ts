@@ -1,5 +1,5 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
-import type { CrossTabChannel, CrossTabMessage } from './channel';
+import { envelope, type CrossTabChannel } from './channel';
 
 /** Picks one tab among those that joined; the winner refreshes for all. */
 export interface LeaderElection {
@@ -77,7 +77,7 @@ export function leaseElection(
   let unsubscribe: (() => void) | undefined;
   let notify: (isLeader: boolean) => void = noop;
   const post = (message: { type: 'lease'; until: number } | { type: 'lease-release' }) =>
-    channel.post({ ns: 'twilio-token-lifecycle', v: 1, from: tabId, isVisible: isVisible(), ...message } as CrossTabMessage);
+    channel.post(envelope(tabId, isVisible(), message));
   const setLeader = (value: boolean) => {
     if (isLeader === value) return;
     isLeader = value;

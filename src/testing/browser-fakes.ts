@@ -100,39 +100,41 @@ export class FakeLockManager implements LockManagerLike {
   }
 }
 
-/** Page lifecycle under the test's control. */
-export class FakePageSignals implements PageSignals {
-  isPageVisible = true;
-  readonly #listeners = new Set<(event: PageEvent) => void>();
-  isVisible = () => this.isPageVisible;
-  subscribe(listener: (event: PageEvent) => void) {
+/** The listeners of one fake signal. */
+class FakeSignal<T> {
+  readonly #listeners = new Set<(value: T) => void>();
+
+  subscribe(listener: (value: T) => void): () => void {
     this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return () => void this.#listeners.delete(listener);
   }
+
+  get listenerCount(): number {
+    return this.#listeners.size;
+  }
+
+  protected notify(value: T): void {
+    for (const listener of [...this.#listeners]) listener(value);
+  }
+}
+
+/** Page lifecycle under the test's control. */
+export class FakePageSignals extends FakeSignal<PageEvent> implements PageSignals {
+  isPageVisible = true;
+  isVisible = () => this.isPageVisible;
   emit(event: PageEvent) {
     if (event === 'hidden') this.isPageVisible = false;
     if (event === 'wake') this.isPageVisible = true;
-    for (const listener of [...this.#listeners]) listener(event);
-  }
-  get listenerCount() {
-    return this.#listeners.size;
+    this.notify(event);
   }
 }
 
 /** Online status under the test's control. */
-export class FakeNetworkSignals implements NetworkSignals {
+export class FakeNetworkSignals extends FakeSignal<boolean> implements NetworkSignals {
   online = true;
-  readonly #listeners = new Set<(isOnline: boolean) => void>();
   isOnline = () => this.online;
-  subscribe(listener: (isOnline: boolean) => void) {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  }
   set(online: boolean) {
     this.online = online;
-    for (const listener of [...this.#listeners]) listener(online);
-  }
-  get listenerCount() {
-    return this.#listeners.size;
+    this.notify(online);
   }
 }
