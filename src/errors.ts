@@ -1,6 +1,6 @@
 /**
- * What went wrong, as a stable string an app can switch on. `identity-mismatch` and `update-failed`
- * come from the SDK adapters.
+ * What went wrong, as a stable string an app can switch on. `update-failed` comes from the SDK
+ * adapters; `identity-mismatch` from the manager and the adapters.
  */
 export type TokenErrorCode =
   | 'network'
@@ -10,10 +10,17 @@ export type TokenErrorCode =
   | 'forbidden'
   | 'invalid-response'
   | 'invalid-token'
+  | 'misconfigured'
   | 'aborted'
   | 'stopped'
   | 'identity-mismatch'
   | 'update-failed';
+
+/** The JSON error a token endpoint answered with: `{ "error": { "code", "message" } }`. */
+export interface ServerError {
+  readonly code?: string;
+  readonly message?: string;
+}
 
 export interface TokenErrorOptions {
   /** HTTP status of the token response, when there was one. */
@@ -22,6 +29,10 @@ export interface TokenErrorOptions {
   retryable?: boolean;
   /** How long the server asked us to wait (`Retry-After`), in ms. */
   retryAfterMs?: number;
+  /** When the manager will try again (scheduler wall clock, epoch ms), if it will. */
+  retryAt?: number;
+  /** The server's JSON error body, when it sent one. */
+  serverError?: ServerError;
   /** The underlying failure. */
   cause?: unknown;
 }
@@ -44,6 +55,10 @@ export class TokenError extends Error {
   readonly status: number | undefined;
   readonly retryable: boolean;
   readonly retryAfterMs: number | undefined;
+  /** When the manager tries again on its own (epoch ms, scheduler clock); unset when it will not. */
+  readonly retryAt: number | undefined;
+  /** The server's `{ "error": { "code", "message" } }`, when the failed response carried one. */
+  readonly serverError: ServerError | undefined;
 
   constructor(code: TokenErrorCode, message: string, options: TokenErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -51,7 +66,22 @@ export class TokenError extends Error {
     this.status = options.status;
     this.retryable = options.retryable ?? RETRYABLE_BY_DEFAULT.has(code);
     this.retryAfterMs = options.retryAfterMs;
+    this.retryAt = options.retryAt;
+    this.serverError = options.serverError;
   }
+}
+
+/** The same error with `retryAt` set: errors are values, so the manager never mutates one. */
+export function withRetryAt(error: TokenError, retryAt: number | undefined): TokenError {
+  if (error.retryAt === retryAt) return error;
+  return new TokenError(error.code, error.message, {
+    status: error.status,
+    retryable: error.retryable,
+    retryAfterMs: error.retryAfterMs,
+    retryAt,
+    serverError: error.serverError,
+    cause: error.cause,
+  });
 }
 
 /**

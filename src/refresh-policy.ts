@@ -1,5 +1,3 @@
-import type { AccessToken } from './access-token';
-
 /** Retry settings for failed token requests. */
 export interface RetryOptions {
   /**
@@ -17,8 +15,6 @@ export const DEFAULT_REFRESH_BEFORE_MS = 5 * 60_000;
 /** No loop in this library sends more than one request per this many ms. */
 export const MIN_REQUEST_INTERVAL_MS = 1000;
 const MAX_RETRY_AFTER_MS = 24 * 3600_000;
-// A `Date` header up to this far past `iat` is just network and signing time, not a stale token.
-const STALE_TOKEN_TOLERANCE_MS = 5000;
 
 export const DEFAULT_RETRY: Required<RetryOptions> = { limit: Infinity, baseDelayMs: 1000, maxDelayMs: 60_000 };
 
@@ -29,34 +25,6 @@ export const DEFAULT_RETRY: Required<RetryOptions> = { limit: Infinity, baseDela
 export function refreshLeadMs(lifetimeMs: number, refreshBeforeMs?: number): number {
   if (refreshBeforeMs === undefined) return Math.min(DEFAULT_REFRESH_BEFORE_MS, lifetimeMs / 4);
   return Math.max(0, Math.min(refreshBeforeMs, lifetimeMs / 2));
-}
-
-/** When a token is usable, stale and due for refresh, on the local (scheduler) clock. */
-export interface TokenTimeline {
-  usableAt: number;
-  refreshAt: number;
-  expiresAt: number;
-}
-
-/**
- * Places a token on the local clock without trusting the local wall clock: its lifetime
- * (`exp − iat`) counts from when the request was sent, so a client clock hours off changes nothing.
- * `serverNow` (from the response's `Date` header) only ever shortens it, for a token minted earlier.
- */
-export function tokenTimeline(
-  token: AccessToken,
-  timing: { sentAt: number; receivedAt: number; serverNow?: number | undefined },
-  refreshBeforeMs?: number,
-): TokenTimeline {
-  const lifetime = token.expiresAt - token.issuedAt;
-  const { serverNow } = timing;
-  const isStale = serverNow !== undefined && serverNow - token.issuedAt > STALE_TOKEN_TOLERANCE_MS;
-  const reference = isStale ? serverNow : token.issuedAt;
-  const remaining = Math.min(lifetime, token.expiresAt - reference);
-  const expiresAt = timing.sentAt + remaining;
-  // nbf counts from receipt: being late to use a token is safe, being early is not.
-  const usableAt = token.notBefore === undefined ? timing.receivedAt : timing.receivedAt + Math.max(0, token.notBefore - reference);
-  return { usableAt, expiresAt, refreshAt: expiresAt - refreshLeadMs(lifetime, refreshBeforeMs) };
 }
 
 /**

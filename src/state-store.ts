@@ -34,9 +34,15 @@ export class StateStore<T> {
     return () => this.#listeners.delete(wrapped);
   }
 
-  set(value: T): void {
+  /** Sets the value and tells everyone; with `defer`, tells them in a microtask (if it is still the value). */
+  set(value: T, defer = false): void {
     if (this.#isComplete) return;
     this.#value = value;
+    if (defer) queueMicrotask(() => this.#value === value && this.#notify(value));
+    else this.#notify(value);
+  }
+
+  #notify(value: T): void {
     for (const subscriber of [...this.#subscribers]) subscriber.next(value);
     for (const listener of [...this.#listeners]) listener(value);
   }

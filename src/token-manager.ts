@@ -1,35 +1,43 @@
-import { Observable, type SchedulerLike, type Subscription } from 'rxjs';
-import { abortable } from './abortable';
-import { parseAccessToken, type AccessToken } from './access-token';
+import { Observable, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
+import type { AccessToken } from './access-token';
+import type { CrossTab, CrossTabEvent } from './cross-tab/cross-tab';
+import { crossTabSetup, DEFAULT_PEER_WAIT_MS, type CrossTabOptions, type CrossTabSetup } from './cross-tab/cross-tab-options';
 import { TokenError } from './errors';
 import { httpTokenSource, type TokenRequestOptions } from './http-token-source';
-import { scheduleAt } from './long-timer';
-import {
-  DEFAULT_RETRY,
-  MIN_REQUEST_INTERVAL_MS,
-  retryDelayMs,
-  tokenTimeline,
-  type RetryOptions,
-  type TokenTimeline,
-} from './refresh-policy';
-import type { SharedToken } from './cross-tab/channel';
-import type { CrossTab } from './cross-tab/cross-tab';
-import { crossTabSetup, DEFAULT_PEER_WAIT_MS, type CrossTabOptions, type CrossTabSetup } from './cross-tab/cross-tab-options';
-import { browserNetworkSignals, browserPageSignals, type NetworkSignals, type PageEvent, type PageSignals } from './page-signals';
-import { customTokenSource, toTokenError, type FetchReason, type FetchToken, type TokenSource } from './token-source';
+import type { Now } from './lifecycle/clock';
+import { noticesOf } from './lifecycle/notices';
+import { decide, plan, type Plan } from './lifecycle/plan';
+import { reduce } from './lifecycle/reduce';
+import { initialState, type Demand, type LifecycleEvent, type LifecycleState } from './lifecycle/state';
+import { view } from './lifecycle/view';
+import { checkOptions } from './options';
+import { browserNetworkSignals, browserPageSignals, type NetworkSignals, type PageSignals } from './page-signals';
+import { DEFAULT_RETRY, type RetryOptions } from './refresh-policy';
 import { StateStore } from './state-store';
 import { timeoutScheduler } from './timeout-scheduler';
-import { sameState, type TokenState, type TokenStatus } from './token-state';
+import type { TokenEvent } from './token-events';
+import { customTokenSource, toTokenError, type FetchReason, type FetchToken, type TokenSource } from './token-source';
+import { sameState, type TokenState } from './token-state';
 
 // A timer this late (throttled tab, sleeping machine) means the page was not running: say `wake`.
 const LATE_TIMER_MS = 3000;
-// The one timer never sleeps longer than this, so a machine that slept re-checks soon after waking
-// even when the page gets no event.
-const MAX_CHECK_INTERVAL_MS = 60_000;
-// How long a new tab waits for a token another tab is fetching before fetching its own.
-const PEER_FETCH_WAIT_MS = 5000;
+// setTimeout fires at once for delays past 2^31−1 ms; the plan is re-checked when it fires anyway.
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+/**
+ * Where all timing happens: an rxjs scheduler, plus (optionally) a monotonic clock. The manager reads
+ * the wall clock with `now()` and the monotonic one with `monotonicNow()` (`now()` when absent), and
+ * nothing else: a virtual scheduler drives it completely.
+ */
+export type TokenScheduler = SchedulerLike & { monotonicNow?: () => number };
 
 interface CommonOptions {
+  /**
+   * The identity this manager is for. A token for anyone else is refused (`identity-mismatch`).
+   * @default the identity of the first token it holds
+   */
+  identity?: string;
   /**
    * How long before expiry to refresh. The default is capped at a quarter of the token's lifetime
    * (a 60 s token is refreshed 15 s early); a value you set is capped at half of it.
@@ -38,8 +46,10 @@ interface CommonOptions {
   refreshBeforeMs?: number;
   /** Backoff for failed requests (full jitter). 401/403 are never retried until `refresh()`. */
   retry?: RetryOptions;
-  /** Where all timing happens; pass a `TestScheduler` or use fake timers in tests. @default setTimeout and Date.now */
-  scheduler?: SchedulerLike;
+  /** How long one request may take before it is aborted and retried, for `url` and `fetchToken` alike. @default 10000 */
+  timeoutMs?: number;
+  /** Where all timing happens; pass a virtual scheduler or use fake timers in tests. @default setTimeout, Date.now and performance.now */
+  scheduler?: TokenScheduler;
   /**
    * How long the manager keeps scheduling after its last subscriber leaves, so that React
    * StrictMode's unmount/remount does not refetch.
@@ -48,9 +58,12 @@ interface CommonOptions {
   idleGraceMs?: number;
   /** Source of randomness for backoff jitter, in [0, 1). @default Math.random */
   random?: () => number;
+  /** Called with every {@link TokenEvent} (requests, tokens, failures, refusals, roles, wake, offline). */
+  onEvent?: (event: TokenEvent) => void;
   /**
    * One refresher for all tabs of this origin that use the same endpoint: the others adopt its tokens
-   * over `BroadcastChannel`. `false` turns it off; a string (or `{ key }`) scopes it, e.g. per user.
+   * over `BroadcastChannel`, only for this manager's identity. `false` turns it off; a string (or
+   * `{ key }`) scopes it, e.g. per user.
    * @default on in browsers for a `url` manager; off for `fetchToken` unless a key is given
    */
   crossTab?: boolean | string | CrossTabOptions;
@@ -66,12 +79,12 @@ export type TokenManagerOptions = CommonOptions &
     | {
         /** Your backend's token endpoint. It answers JSON `{ "token": "<jwt>" }` or the bare JWT. */
         url: string | URL;
-        /** ky options for the request. @default { method: 'post', credentials: 'same-origin', timeout: 10000 } */
+        /** ky options for the request. @default { method: 'post', credentials: 'same-origin' } */
         request?: TokenRequestOptions;
         fetchToken?: never;
       }
     | {
-        /** Any other transport. Pass `signal` on so `stop()` can cancel it. */
+        /** Any other transport. Pass `signal` on so `stop()` and the timeout can cancel it. */
         fetchToken: FetchToken;
         url?: never;
         request?: never;
@@ -84,6 +97,8 @@ export interface GetTokenOptions {
   minValidityMs?: number;
   /** Stops waiting (rejects with code `aborted`); the shared request goes on for others. */
   signal?: AbortSignal;
+  /** Why the token is wanted, as `events$` and `fetchToken` see it. The adapters say `hint`. @default 'demand' */
+  reason?: 'demand' | 'hint';
 }
 
 /** Keeps one Twilio Access Token fresh. Create it with {@link createTokenManager}. */
@@ -92,26 +107,29 @@ export interface TokenManager {
   readonly state$: Observable<TokenState>;
   /** Each new valid token; replays the current one. Subscribing starts the refresh schedule. */
   readonly token$: Observable<AccessToken>;
-  /** The current state. The same object until the state changes (for `useSyncExternalStore`). */
+  /**
+   * What happens, as it happens: each request and why, each token taken, each failure and refusal,
+   * role changes, wake and offline. Does not replay, does not start the schedule; never carries a JWT.
+   */
+  readonly events$: Observable<TokenEvent>;
+  /** The current state, checked against the clock. The same object until the state changes (for `useSyncExternalStore`). */
   getState(): TokenState;
   /**
    * Calls `listener` on every state change (not at once) and keeps the schedule running until the
    * returned function is called.
    */
   subscribe(listener: (state: TokenState) => void): () => void;
-  /** A token valid for at least `minValidityMs`, fetching only when needed. */
+  /**
+   * A token valid for at least `minValidityMs`, fetching only when needed. Rejects (never hangs) with
+   * a `TokenError`: the failure of the request it waited for, the 401/403 that halted the manager,
+   * the last failure while the server's `Retry-After` lasts (`error.retryAt` says when), `aborted`,
+   * or `stopped`.
+   */
   getToken(options?: GetTokenOptions): Promise<AccessToken>;
-  /** Fetches a new token now (or joins the request in flight). */
+  /** Fetches a new token now (or joins the request in flight). At most one request a second goes out. */
   refresh(): Promise<AccessToken>;
   /** Cancels timers and any request in flight and completes the Observables. Later calls reject with `stopped`. */
   stop(): void;
-}
-
-interface HeldToken {
-  token: AccessToken;
-  timeline: TokenTimeline;
-  /** Fetched by this manager (and so to be shared), or received from another tab. */
-  origin: 'fetch' | 'peer';
 }
 
 interface Waiter {
@@ -120,68 +138,65 @@ interface Waiter {
 }
 
 const noop = () => undefined;
-/** A held token as another tab takes it. */
-const toShared = ({ token, timeline }: HeldToken): SharedToken => ({ jwt: token.jwt, ...timeline });
-const monotonicNow = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 const stoppedError = () => new TokenError('stopped', 'The token manager was stopped');
+const hasMonotonicClock = typeof performance !== 'undefined' && typeof performance.now === 'function';
 
 class Manager implements TokenManager {
   readonly state$: Observable<TokenState>;
   readonly token$: Observable<AccessToken>;
+  readonly events$: Observable<TokenEvent>;
 
   readonly #source: TokenSource;
-  readonly #scheduler: SchedulerLike;
-  readonly #refreshBeforeMs: number | undefined;
-  readonly #retry: Required<RetryOptions>;
-  readonly #idleGraceMs: number;
+  readonly #scheduler: TokenScheduler;
   readonly #random: () => number;
+  readonly #idleGraceMs: number;
+  readonly #onEvent: ((event: TokenEvent) => void) | undefined;
   readonly #store = new StateStore<TokenState>({ status: 'idle' });
-
-  #current: HeldToken | undefined;
-  // A fetched token whose `nbf` lies ahead: it replaces the current one only then.
-  #pending: HeldToken | undefined;
-  #adoptionWaiters: Waiter[] = [];
-  #hadToken = false;
-  #error: TokenError | undefined;
-  #failures = 0;
-  #retryAt: number | undefined;
-  #halted: 'auth' | 'exhausted' | undefined;
-  #inFlight: Promise<AccessToken> | undefined;
-  #isRequesting = false;
-  #abortController: AbortController | undefined;
-  #lastSentAt = -Infinity;
-  #timer: Subscription | undefined;
-  #graceTimer: Subscription | undefined;
-  #holders = 0;
-  #isActive = false;
-  #isStopped = false;
-  // Browser signals and cross-tab sharing, live only while active.
+  readonly #eventSubscribers = new Set<Subscriber<TokenEvent>>();
   readonly #crossTabSetup: CrossTabSetup | undefined;
   readonly #page: PageSignals | undefined;
   readonly #network: NetworkSignals | undefined;
+
+  #state: LifecycleState;
+  readonly #queue: LifecycleEvent[] = [];
+  #isDraining = false;
+  readonly #waiters = new Map<number, Waiter>();
+  #nextDemandId = 0;
+  #inFlight: { id: number; controller: AbortController } | undefined;
+  #timer: Subscription | undefined;
+  #graceTimer: Subscription | undefined;
+  #holders = 0;
   #crossTab: CrossTab | undefined;
   #activations = 0;
   #unlisten: Array<() => void> = [];
-  #isOffline = false;
-  #lastIdentity: string | undefined;
-  // A new tab first waits this long for the others' token.
-  #peerWaitUntil: number | undefined;
-  #peerWaiters: Array<() => void> = [];
-  #wakeReason = false;
 
   constructor(options: TokenManagerOptions) {
+    checkOptions(options);
     this.#scheduler = options.scheduler ?? timeoutScheduler;
-    this.#refreshBeforeMs = options.refreshBeforeMs;
-    this.#retry = { ...DEFAULT_RETRY, ...options.retry };
-    this.#idleGraceMs = options.idleGraceMs ?? 1000;
     this.#random = options.random ?? Math.random;
+    this.#idleGraceMs = options.idleGraceMs ?? 1000;
+    this.#onEvent = options.onEvent;
     this.#crossTabSetup = crossTabSetup(options.crossTab, options.url);
     this.#page = options.page === false ? undefined : (options.page ?? browserPageSignals());
     this.#network = options.network === false ? undefined : (options.network ?? browserNetworkSignals());
-    if (options.fetchToken !== undefined) this.#source = customTokenSource(options.fetchToken);
-    else if (options.url !== undefined) this.#source = httpTokenSource(options.url, options.request, this.#now);
-    else throw new Error('createTokenManager needs either `url` (your token endpoint) or `fetchToken`.');
+    const timeoutMs = options.timeoutMs ?? (options.request?.timeout || DEFAULT_TIMEOUT_MS);
+    this.#source =
+      options.fetchToken !== undefined
+        ? customTokenSource(options.fetchToken)
+        : httpTokenSource(options.url, { timeout: false, ...options.request }, () => this.#scheduler.now());
+    const crossTabOptions = this.#crossTabSetup?.options;
+    this.#state = initialState(
+      {
+        refreshBeforeMs: options.refreshBeforeMs,
+        retry: { ...DEFAULT_RETRY, ...options.retry },
+        timeoutMs,
+        peerWaitMs: crossTabOptions?.peerWaitMs ?? DEFAULT_PEER_WAIT_MS,
+        isShared: this.#crossTabSetup !== undefined,
+      },
+      options.identity ?? crossTabOptions?.identity,
+    );
     this.state$ = new Observable<TokenState>((subscriber) => {
+      this.#sync(true);
       const subscription = this.#store.observable.subscribe(subscriber);
       this.#retain();
       return () => {
@@ -198,15 +213,20 @@ class Manager implements TokenManager {
         complete: () => subscriber.complete(),
       });
     });
+    this.events$ = new Observable<TokenEvent>((subscriber) => {
+      if (this.#state.phase === 'stopped') return subscriber.complete();
+      this.#eventSubscribers.add(subscriber);
+      return () => this.#eventSubscribers.delete(subscriber);
+    });
   }
 
   getState = (): TokenState => {
-    if (!this.#isActive && !this.#isStopped) this.#evaluate();
+    this.#sync(true);
     return this.#store.value;
   };
 
   subscribe = (listener: (state: TokenState) => void): (() => void) => {
-    if (this.#isStopped) return noop;
+    if (this.#state.phase === 'stopped') return noop;
     // Listen first, so the change that starting causes (idle → fetching) is heard too.
     const unlisten = this.#store.listen(listener);
     this.#retain();
@@ -220,104 +240,265 @@ class Manager implements TokenManager {
   };
 
   getToken = (options: GetTokenOptions = {}): Promise<AccessToken> => {
-    if (this.#isStopped) return Promise.reject(stoppedError());
-    const { minValidityMs = 0, signal } = options;
-    if (!this.#isActive) this.#evaluate();
-    const current = this.#current;
-    if (current !== undefined && current.timeline.expiresAt - this.#now() >= Math.max(minValidityMs, 1)) {
-      return Promise.resolve(current.token);
+    const { minValidityMs = 0, signal, reason } = options;
+    if (!(minValidityMs >= 0 && minValidityMs < Infinity)) {
+      return Promise.reject(new TypeError(`getToken: \`minValidityMs\` must be a finite number ≥ 0, got ${String(minValidityMs)}`));
     }
-    if (this.#pending !== undefined) return abortable(this.#whenAdopted(this.#pending), signal);
-    if (this.#peerWaitUntil !== undefined && current === undefined) {
-      // Another tab may answer with its token in a moment; ask again then.
-      const afterWait = new Promise<void>((resolve) => this.#peerWaiters.push(resolve));
-      return abortable(afterWait.then(() => this.getToken({ minValidityMs })), signal);
-    }
-    // After a 401/403 only an explicit refresh() asks again: the user probably has to sign in.
-    if (this.#halted === 'auth' && !this.#isRequesting && this.#error !== undefined) {
-      return Promise.reject(this.#error);
-    }
-    return abortable(this.#fetch('demand'), signal);
+    return this.#demand(reason === 'hint' ? 'hint' : 'get', minValidityMs, signal);
   };
 
-  refresh = (): Promise<AccessToken> => {
-    if (this.#isStopped) return Promise.reject(stoppedError());
-    return this.#fetch('refresh');
-  };
+  refresh = (): Promise<AccessToken> => this.#demand('refresh', 0, undefined);
 
   stop = (): void => {
-    if (this.#isStopped) return;
-    this.#isStopped = true;
+    if (this.#state.phase === 'stopped') return;
     this.#timer?.unsubscribe();
     this.#graceTimer?.unsubscribe();
-    this.#abortController?.abort();
     this.#stopSignals();
-    for (const waiter of this.#adoptionWaiters.splice(0)) waiter.reject(stoppedError());
-    this.#current = undefined;
-    this.#pending = undefined;
-    this.#store.set({ status: 'stopped' });
+    this.#dispatch({ type: 'stopped', now: this.#now() });
+    this.#inFlight?.controller.abort(stoppedError());
+    this.#inFlight = undefined;
+    const waiters = [...this.#waiters.values()];
+    this.#waiters.clear();
+    for (const waiter of waiters) waiter.reject(stoppedError());
     this.#store.complete();
+    for (const subscriber of [...this.#eventSubscribers]) subscriber.complete();
+    this.#eventSubscribers.clear();
   };
 
-  readonly #now = (): number => this.#scheduler.now();
+  readonly #now = (): Now => {
+    const scheduler = this.#scheduler;
+    const wall = scheduler.now();
+    const mono = scheduler.monotonicNow
+      ? scheduler.monotonicNow()
+      : scheduler === timeoutScheduler && hasMonotonicClock
+        ? performance.now()
+        : wall;
+    return { wall, mono };
+  };
+
+  #demand(kind: Demand['kind'], minValidityMs: number, signal: AbortSignal | undefined): Promise<AccessToken> {
+    if (this.#state.phase === 'stopped') return Promise.reject(stoppedError());
+    const aborted = () => new TokenError('aborted', 'Waiting for a token was aborted', { cause: signal?.reason });
+    if (signal?.aborted) return Promise.reject(aborted());
+    this.#sync();
+    const id = this.#nextDemandId++;
+    return new Promise<AccessToken>((resolve, reject) => {
+      const onAbort = () => {
+        if (!this.#waiters.delete(id)) return;
+        reject(aborted());
+        this.#dispatch({ type: 'demand-dropped', now: this.#now(), id });
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const done = () => signal?.removeEventListener('abort', onAbort);
+      this.#waiters.set(id, {
+        resolve: (token) => (done(), resolve(token)),
+        reject: (error) => (done(), reject(error)),
+      });
+      this.#dispatch({ type: 'demand-added', now: this.#now(), demand: { id, kind, minValidityMs } });
+    });
+  }
+
+  /** Brings the state up to the clock. A read defers the listeners, so a render never triggers one. */
+  #sync(isRead = false): void {
+    if (this.#state.phase === 'stopped') return;
+    this.#isRead = isRead;
+    this.#dispatch({ type: 'tick', now: this.#now() });
+    this.#isRead = false;
+  }
+
+  #isRead = false;
+
+  /**
+   * The runtime's one loop: applies each event to the pure lifecycle, carries out what the plan says
+   * (start a request, give up on one, settle callers, arm the timer) and publishes the snapshot.
+   * Events raised meanwhile (a listener calling `refresh()`) queue behind.
+   */
+  #dispatch(event: LifecycleEvent): void {
+    this.#queue.push(event);
+    if (this.#isDraining) return;
+    this.#isDraining = true;
+    try {
+      for (;;) {
+        while (this.#queue.length > 0) this.#apply(this.#queue.shift()!);
+        if (this.#state.phase === 'stopped') {
+          this.#publish({});
+          break;
+        }
+        const now = this.#now();
+        this.#settleDemands(now);
+        const next = plan(this.#state, now);
+        if (next.timedOut !== undefined) {
+          const error = new TokenError('timeout', `Token request timed out after ${this.#state.config.timeoutMs} ms`);
+          this.#queue.push({ type: 'request-failed', now, id: next.timedOut, error, random: this.#random() });
+          continue;
+        }
+        if (next.request !== undefined) {
+          this.#queue.push({ type: 'request-started', now, reason: next.request });
+          continue;
+        }
+        this.#abandonStaleRequest();
+        this.#arm(next, now);
+        this.#publish(next);
+        if (this.#queue.length === 0) break;
+      }
+    } finally {
+      this.#isDraining = false;
+    }
+  }
+
+  #apply(event: LifecycleEvent): void {
+    const prev = this.#state;
+    const next = reduce(prev, event);
+    this.#state = next;
+    if (event.type === 'request-started' && next.request !== undefined) this.#startRequest(next.request.id, event.reason);
+    const { current } = next;
+    if (current !== undefined && current !== prev.current && current.origin === 'fetched' && current.token !== prev.current?.token) {
+      this.#crossTab?.share({
+        jwt: current.token.jwt,
+        usableAt: current.usableAt.wall,
+        refreshAt: current.refreshAt.wall,
+        expiresAt: current.expiresAt.wall,
+      });
+    }
+    for (const notice of noticesOf(prev, event, next)) this.#emit(notice);
+  }
+
+  #emit(notice: TokenEvent): void {
+    try {
+      this.#onEvent?.(notice);
+    } catch (error) {
+      // A throwing listener is the app's bug: report it, but never let it break the lifecycle.
+      queueMicrotask(() => {
+        throw error;
+      });
+    }
+    for (const subscriber of [...this.#eventSubscribers]) subscriber.next(notice);
+  }
+
+  #startRequest(id: number, reason: FetchReason): void {
+    const controller = new AbortController();
+    this.#inFlight = { id, controller };
+    let result: Promise<{ jwt: string; serverNow?: number | undefined }>;
+    try {
+      result = this.#source({ signal: controller.signal, reason });
+    } catch (error) {
+      result = Promise.reject(error);
+    }
+    result.then(
+      ({ jwt, serverNow }) => {
+        if (this.#inFlight?.id === id) this.#inFlight = undefined;
+        this.#dispatch({ type: 'token-received', now: this.#now(), id, jwt, serverNow, random: this.#random() });
+      },
+      (error: unknown) => {
+        if (this.#inFlight?.id === id) this.#inFlight = undefined;
+        // An abort we asked for (stop, timeout) has already been accounted for; any other is a network failure.
+        this.#dispatch({ type: 'request-failed', now: this.#now(), id, error: toTokenError(error, controller.signal), random: this.#random() });
+      },
+    );
+  }
+
+  /** Aborts the transport of a request the lifecycle has given up on (timed out). */
+  #abandonStaleRequest(): void {
+    const inFlight = this.#inFlight;
+    if (inFlight !== undefined && inFlight.id !== this.#state.request?.id) {
+      this.#inFlight = undefined;
+      inFlight.controller.abort(new TokenError('timeout', 'Token request timed out'));
+    }
+  }
+
+  #settleDemands(now: Now): void {
+    for (const demand of this.#state.demands) {
+      const decision = decide(this.#state, demand, now);
+      if (decision === undefined) continue;
+      this.#state = reduce(this.#state, { type: 'demand-dropped', now, id: demand.id });
+      const waiter = this.#waiters.get(demand.id);
+      this.#waiters.delete(demand.id);
+      if ('token' in decision) waiter?.resolve(decision.token);
+      else waiter?.reject(decision.error);
+    }
+  }
+
+  /** Arms the one timer; when it fires late (throttled, asleep), the check that follows is a `wake`. */
+  #arm(next: Plan, armedAt: Now): void {
+    this.#timer?.unsubscribe();
+    this.#timer = undefined;
+    if (next.wakeInMs === undefined) return;
+    const delay = Math.min(Math.max(0, Math.ceil(next.wakeInMs)), MAX_TIMEOUT_MS);
+    this.#timer = this.#scheduler.schedule(() => {
+      this.#timer = undefined;
+      const now = this.#now();
+      const firedLate = now.mono - armedAt.mono - delay > LATE_TIMER_MS;
+      // The wall clock ran on while the monotonic one stood still: the machine slept.
+      const slept = now.wall - armedAt.wall - (now.mono - armedAt.mono) > LATE_TIMER_MS;
+      this.#dispatch({ type: firedLate || slept ? 'wake' : 'tick', now });
+    }, delay);
+  }
+
+  #publish(next: Plan): void {
+    const state = view(this.#state, next);
+    if (!sameState(state, this.#store.value)) this.#store.set(state, this.#isRead);
+  }
 
   #retain(): void {
-    if (this.#isStopped) return;
+    if (this.#state.phase === 'stopped') return;
     this.#holders += 1;
     this.#graceTimer?.unsubscribe();
     this.#graceTimer = undefined;
-    if (!this.#isActive) {
-      this.#isActive = true;
+    if (this.#state.phase === 'idle') {
       this.#startSignals();
-      this.#evaluate();
+      this.#dispatch({ type: 'activated', now: this.#now(), isOnline: this.#network?.isOnline() ?? true });
     }
   }
 
   #release(): void {
-    if (this.#isStopped) return;
+    if (this.#state.phase === 'stopped') return;
     this.#holders -= 1;
     if (this.#holders > 0) return;
     this.#graceTimer = this.#scheduler.schedule(() => {
       this.#graceTimer = undefined;
-      this.#isActive = false;
       this.#stopSignals();
-      this.#evaluate();
+      this.#dispatch({ type: 'deactivated', now: this.#now() });
     }, this.#idleGraceMs);
   }
 
   #startSignals(): void {
-    if (this.#page) this.#unlisten.push(this.#page.subscribe((event) => this.#onPage(event)));
-    if (this.#network) {
-      this.#isOffline = !this.#network.isOnline();
-      this.#unlisten.push(this.#network.subscribe((isOnline) => this.#onNetwork(isOnline)));
+    const page = this.#page;
+    const network = this.#network;
+    if (page) {
+      this.#unlisten.push(
+        page.subscribe((event) => {
+          this.#crossTab?.onPage(event);
+          // Timers may have slept or been throttled: re-check against the clock now.
+          if (event === 'wake') this.#dispatch({ type: 'wake', now: this.#now() });
+        }),
+      );
     }
-    const config = this.#crossTabSetup;
-    if (config === undefined) return;
-    if (this.#current === undefined && this.#pending === undefined) {
-      this.#peerWaitUntil = this.#now() + (config.options.peerWaitMs ?? DEFAULT_PEER_WAIT_MS);
+    if (network) {
+      this.#unlisten.push(network.subscribe((isOnline) => this.#dispatch({ type: 'network', now: this.#now(), isOnline })));
     }
+    const setup = this.#crossTabSetup;
+    if (setup === undefined) return;
     // The sharing code is a chunk of its own: apps load it only here, in a browser, on first use.
     const activation = ++this.#activations;
     import('./cross-tab/cross-tab').then(({ CrossTab }) => {
-      if (this.#activations !== activation || !this.#isActive || this.#isStopped) return;
-      const crossTab = new CrossTab(config, this.#scheduler, {
-        currentToken: () => this.#current && toShared(this.#current),
-        isFetching: () => this.#isRequesting,
-        peerIsFetching: () => this.#extendPeerWait(),
-        receive: (token, timeline) => this.#receiveShared(token, timeline),
-        expectedIdentity: () => this.#current?.token.identity ?? this.#lastIdentity ?? config.options.identity,
-        newestExpiry: () => (this.#pending ?? this.#current)?.timeline.expiresAt ?? -Infinity,
-        now: this.#now,
-        parse: parseAccessToken,
-        changed: () => this.#evaluate(),
-        isVisible: () => this.#page?.isVisible() ?? true,
+      if (this.#activations !== activation || this.#state.phase !== 'active') return;
+      this.#crossTab = new CrossTab(setup, this.#scheduler, {
+        snapshot: () => {
+          const { current, request } = this.#state;
+          return {
+            token: current && {
+              jwt: current.token.jwt,
+              usableAt: current.usableAt.wall,
+              refreshAt: current.refreshAt.wall,
+              expiresAt: current.expiresAt.wall,
+            },
+            isFetching: request !== undefined,
+            isVisible: page?.isVisible() ?? true,
+          };
+        },
+        send: (event: CrossTabEvent) => this.#dispatch({ ...event, now: this.#now() }),
+        now: () => this.#scheduler.now(),
       });
-      this.#crossTab = crossTab;
-      // Alone in the browser: nobody will answer, so do not wait.
-      crossTab.isAlone().then((isAlone) => {
-        if (isAlone && this.#crossTab === crossTab && !crossTab.hasPeers) this.#endPeerWait();
-      }, noop);
-      this.#evaluate();
     }, noop);
   }
 
@@ -326,243 +507,16 @@ class Manager implements TokenManager {
     for (const unlisten of this.#unlisten.splice(0)) unlisten();
     this.#crossTab?.close();
     this.#crossTab = undefined;
-    this.#isOffline = false;
-    this.#endPeerWait(false);
-  }
-
-  /** Another tab is fetching: wait for its token a little longer (bounded, in case it fails). */
-  #extendPeerWait(): void {
-    if (this.#peerWaitUntil === undefined || this.#current !== undefined) return;
-    this.#peerWaitUntil = Math.max(this.#peerWaitUntil, this.#now() + PEER_FETCH_WAIT_MS);
-    this.#evaluate();
-  }
-
-  #endPeerWait(evaluate = true): void {
-    if (this.#peerWaitUntil === undefined) return;
-    this.#peerWaitUntil = undefined;
-    for (const resolve of this.#peerWaiters.splice(0)) resolve();
-    if (evaluate) this.#evaluate();
-  }
-
-  #onPage(event: PageEvent): void {
-    this.#crossTab?.onPage(event);
-    if (event !== 'wake') return;
-    // Timers may have slept or been throttled: re-check against the clock now.
-    this.#wakeReason = true;
-    this.#evaluate();
-  }
-
-  #onNetwork(isOnline: boolean): void {
-    this.#isOffline = !isOnline;
-    if (isOnline) {
-      // Back online: retry at once instead of finishing a backoff that waited for nothing.
-      if (this.#retryAt !== undefined) this.#retryAt = this.#now();
-      this.#wakeReason = true;
-    }
-    this.#evaluate();
-  }
-
-  /** Adopts a token another tab fetched; the cross-tab code has checked it is for us and newer. */
-  #receiveShared(token: AccessToken, timeline: TokenTimeline): void {
-    if (this.#isStopped || !this.#isActive) return;
-    this.#accept({ token, timeline, origin: 'peer' });
-  }
-
-  #fetch(reason: FetchReason): Promise<AccessToken> {
-    if (this.#inFlight !== undefined) return this.#inFlight;
-    const controller = new AbortController();
-    const sentAt = this.#now();
-    this.#abortController = controller;
-    this.#lastSentAt = sentAt;
-    this.#isRequesting = true;
-    const result = this.#request(reason, controller.signal, sentAt).then(
-      (held) => {
-        this.#settle();
-        this.#onSuccess(held);
-        const current = this.#current;
-        return current?.token.jwt === held.token.jwt ? current.token : this.#whenAdopted(held);
-      },
-      (reason: unknown) => {
-        this.#settle();
-        const error = this.#isStopped ? stoppedError() : toTokenError(reason, controller.signal);
-        this.#onFailure(error);
-        throw error;
-      },
-    );
-    result.catch(noop); // a background refresh has no caller; its failure lives in the state
-    this.#inFlight = result;
-    this.#evaluate();
-    return result;
-  }
-
-  async #request(reason: FetchReason, signal: AbortSignal, sentAt: number): Promise<HeldToken> {
-    const fetched = await this.#source({ signal, reason });
-    if (this.#isStopped) throw stoppedError();
-    const token = parseAccessToken(fetched.jwt);
-    const receivedAt = this.#now();
-    const timing = { sentAt, receivedAt, serverNow: fetched.serverNow };
-    const timeline = tokenTimeline(token, timing, this.#refreshBeforeMs);
-    if (timeline.expiresAt <= receivedAt) {
-      throw new TokenError('invalid-token', 'Invalid Twilio Access Token: it had already expired when it arrived');
-    }
-    return { token, timeline, origin: 'fetch' };
-  }
-
-  #settle(): void {
-    this.#inFlight = undefined;
-    this.#abortController = undefined;
-    this.#isRequesting = false;
-  }
-
-  #onSuccess(held: HeldToken): void {
-    if (!this.#isStopped) this.#accept(held);
-  }
-
-  /** A good token, fetched or shared: failures are over, and it becomes current once usable. */
-  #accept(held: HeldToken): void {
-    this.#error = undefined;
-    this.#failures = 0;
-    this.#retryAt = undefined;
-    this.#halted = undefined;
-    // The same JWT again (tokens minted in the same second are identical): keep the older, safer timeline.
-    if (this.#current?.token.jwt !== held.token.jwt) this.#pending = held;
-    this.#evaluate();
-  }
-
-  #onFailure(error: TokenError): void {
-    if (this.#isStopped) return;
-    this.#error = error;
-    this.#failures += 1;
-    if (!error.retryable) {
-      this.#halted = 'auth';
-      this.#retryAt = undefined;
-    } else if (this.#failures > this.#retry.limit) {
-      this.#halted = 'exhausted';
-      this.#retryAt = undefined;
-    } else {
-      this.#retryAt = this.#now() + retryDelayMs(this.#failures, this.#retry, this.#random, error.retryAfterMs);
-    }
-    this.#evaluate();
-  }
-
-  #whenAdopted(held: HeldToken): Promise<AccessToken> {
-    if (this.#current === held) return Promise.resolve(held.token);
-    return new Promise((resolve, reject) => this.#adoptionWaiters.push({ resolve, reject }));
-  }
-
-  /** Brings the state up to date with the clock, starts a due request and arms the one timer. */
-  #evaluate(): void {
-    if (this.#isStopped) return;
-    this.#timer?.unsubscribe();
-    this.#timer = undefined;
-    const now = this.#now();
-
-    const pending = this.#pending;
-    if (pending !== undefined && now >= pending.timeline.usableAt) {
-      this.#pending = undefined;
-      this.#current = pending;
-      this.#hadToken = true;
-      this.#lastIdentity = pending.token.identity;
-      if (pending.origin === 'fetch') this.#crossTab?.share(toShared(pending));
-      for (const waiter of this.#adoptionWaiters.splice(0)) waiter.resolve(pending.token);
-    }
-    if (this.#current !== undefined && now >= this.#current.timeline.expiresAt) this.#current = undefined;
-    if (this.#peerWaitUntil !== undefined && (this.#current !== undefined || now >= this.#peerWaitUntil)) {
-      this.#endPeerWait(false);
-    }
-
-    const requestAt = this.#nextRequestAt();
-    const isWake = this.#wakeReason;
-    this.#wakeReason = false;
-    if (requestAt !== undefined && requestAt <= now) {
-      const reason: FetchReason = isWake
-        ? 'wake'
-        : this.#retryAt !== undefined
-          ? 'retry'
-          : this.#current
-            ? 'scheduled'
-            : 'initial';
-      void this.#fetch(reason); // #fetch re-evaluates once the request is marked in flight
-      return;
-    }
-    if (this.#isActive) {
-      const wakeAt = Math.min(
-        this.#pending?.timeline.usableAt ?? Infinity,
-        this.#current?.timeline.expiresAt ?? Infinity,
-        requestAt ?? Infinity,
-        this.#peerWaitUntil ?? Infinity,
-      );
-      if (wakeAt !== Infinity) this.#arm(Math.min(wakeAt, now + MAX_CHECK_INTERVAL_MS));
-    }
-    this.#publish(requestAt);
-  }
-
-  /** Arms the one timer; when it fires late (throttled, asleep), the check that follows says `wake`. */
-  #arm(dueAt: number): void {
-    const armedAt = this.#now();
-    const armedAtMonotonic = monotonicNow();
-    this.#timer = scheduleAt(this.#scheduler, dueAt, () => {
-      const now = this.#now();
-      const firedLate = now - dueAt > LATE_TIMER_MS;
-      // The wall clock ran on while the monotonic one stood still: the machine slept.
-      const slept = now - armedAt - (monotonicNow() - armedAtMonotonic) > LATE_TIMER_MS;
-      if (firedLate || slept) this.#wakeReason = true;
-      this.#evaluate();
-    });
-  }
-
-  /** When the background schedule wants the next request, if it wants one. */
-  #nextRequestAt(): number | undefined {
-    if (!this.#isActive || this.#isRequesting || this.#halted !== undefined || this.#pending !== undefined) {
-      return undefined;
-    }
-    // Offline, a request can only fail: wait for the `online` event.
-    if (this.#isOffline) return undefined;
-    const planned = this.#retryAt ?? this.#plannedRefreshAt() ?? this.#peerWaitUntil ?? -Infinity;
-    return Math.max(planned, this.#lastSentAt + MIN_REQUEST_INTERVAL_MS);
-  }
-
-  /**
-   * When the held token should be refreshed by this tab. The refresher goes at `refreshAt`; another
-   * tab waits until halfway through the refresh window, and refreshes itself only if no token came.
-   */
-  #plannedRefreshAt(): number | undefined {
-    const held = this.#current;
-    if (held === undefined) return undefined;
-    const { refreshAt, expiresAt } = held.timeline;
-    const isFollower = this.#crossTab !== undefined && !this.#crossTab.isLeader;
-    return isFollower ? refreshAt + (expiresAt - refreshAt) / 2 : refreshAt;
-  }
-
-  #status(): TokenStatus {
-    if (this.#isRequesting) return 'fetching';
-    if (this.#current !== undefined) return this.#error === undefined ? 'valid' : 'error';
-    if (this.#hadToken) return 'expired';
-    return this.#error === undefined ? 'idle' : 'error';
-  }
-
-  #publish(nextRefreshAt: number | undefined): void {
-    const state: TokenState = {
-      status: this.#status(),
-      ...(this.#current && {
-        token: this.#current.token,
-        expiresAt: this.#current.timeline.expiresAt,
-        refreshAt: this.#current.timeline.refreshAt,
-      }),
-      ...(this.#error && { error: this.#error }),
-      ...(nextRefreshAt !== undefined && { nextRefreshAt }),
-      ...(this.#isOffline && { offline: true as const }),
-      ...(this.#crossTab && { role: this.#crossTab.isLeader ? ('refresher' as const) : ('follower' as const) }),
-    };
-    if (!sameState(state, this.#store.value)) this.#store.set(state);
   }
 }
 
 /**
  * Creates a manager that fetches a Twilio Access Token from your backend, decodes it, refreshes it
  * before it expires, retries with backoff and emits every change. Nothing happens until the first
- * subscriber or `getToken()`.
+ * subscriber or `getToken()`. It is bound to one identity (the `identity` option, else its first
+ * token's): switching users means a new manager.
  *
+ * @throws {TypeError} when an option is malformed (a non-finite or negative number, say), naming it.
  * @example
  * const manager = createTokenManager({ url: '/api/token' });
  * const unsubscribe = manager.subscribe((state) => render(state));

@@ -43,9 +43,12 @@ describe('TokenManager schedule (virtual time)', () => {
     manager.subscribe(() => undefined);
     await tick();
     expect(backend.calls.map((c) => c.reason)).toEqual(['initial']);
-    const cycleMs = (ttl - leadSeconds) * 1000;
     for (let cycle = 1; cycle <= 3; cycle++) {
-      await tick(cycleMs - 1);
+      const { token, expiresAt, nextRefreshAt } = manager.getState();
+      // Never held past the token's own `exp`, whatever the rounding of a whole-second `iat`.
+      expect(expiresAt).toBeLessThanOrEqual(token!.expiresAt);
+      expect(expiresAt! - nextRefreshAt!).toBe(leadSeconds * 1000);
+      await tick(nextRefreshAt! - Date.now() - 1);
       expect(backend.calls).toHaveLength(cycle);
       expect(manager.getState().status).toBe('valid');
       await tick(1);

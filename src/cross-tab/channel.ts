@@ -44,16 +44,38 @@ export type MessageBody = CrossTabMessage extends infer M ? (M extends CrossTabM
 export const envelope = (from: string, isVisible: boolean, body: MessageBody): CrossTabMessage =>
   ({ ns: 'twilio-token-lifecycle', v: 1, from, isVisible, ...body }) as CrossTabMessage;
 
+const isTime = (value: unknown): boolean => typeof value === 'number' && Number.isFinite(value);
+
+/** Whether a message is one of ours and well formed, down to the token's fields: peers are not trusted. */
 export function isCrossTabMessage(value: unknown): value is CrossTabMessage {
-  const message = value as Partial<CrossTabMessage> | null;
-  return (
-    typeof message === 'object' &&
-    message !== null &&
-    message.ns === 'twilio-token-lifecycle' &&
-    message.v === 1 &&
-    typeof message.from === 'string' &&
-    typeof message.type === 'string'
-  );
+  if (typeof value !== 'object' || value === null) return false;
+  const message = value as Partial<Record<string, unknown>>;
+  if (message.ns !== 'twilio-token-lifecycle' || message.v !== 1 || typeof message.from !== 'string') return false;
+  if (typeof message.isVisible !== 'boolean') return false;
+  switch (message.type) {
+    case 'token': {
+      const token = message.token as Partial<Record<keyof SharedToken, unknown>> | null | undefined;
+      return (
+        typeof token === 'object' &&
+        token !== null &&
+        typeof token.jwt === 'string' &&
+        token.jwt.length < 16_384 &&
+        isTime(token.usableAt) &&
+        isTime(token.refreshAt) &&
+        isTime(token.expiresAt)
+      );
+    }
+    case 'lease':
+      return isTime(message.until);
+    case 'hello':
+    case 'fetching':
+    case 'presence':
+    case 'bye':
+    case 'lease-release':
+      return true;
+    default:
+      return false;
+  }
 }
 
 /** The browser's `BroadcastChannel`; `undefined` where it does not exist. */

@@ -1,31 +1,30 @@
 import type { SchedulerLike } from 'rxjs';
-import type { AccessToken } from '../access-token';
 import type { PageEvent } from '../page-signals';
-import type { TokenTimeline } from '../refresh-policy';
-import { broadcastChannel, envelope, type CrossTabChannel, type CrossTabMessage, type MessageBody, type SharedToken } from './channel';
+import { broadcastChannel, envelope, isCrossTabMessage, type CrossTabChannel, type CrossTabMessage, type MessageBody, type SharedToken } from './channel';
 import type { CrossTabSetup } from './cross-tab-options';
 import { leaseElection, webLocksElection, type LeaderElection, type LockManagerLike } from './election';
 
-/** What the coordinator needs of its manager. */
-export interface CrossTabHost {
+/** What this tab tells the others about itself, read when they ask. */
+export interface CrossTabSnapshot {
   /** The token to offer a new tab, if one is held. */
-  currentToken(): SharedToken | undefined;
+  token: SharedToken | undefined;
   /** Whether this tab is fetching a token right now. */
-  isFetching(): boolean;
-  /** Another tab says its token is on the way. */
-  peerIsFetching(): void;
-  /** A token another tab fetched or holds, checked: for the expected identity, and newer than ours. */
-  receive(token: AccessToken, timeline: TokenTimeline): void;
-  /** The identity a shared token must carry, if one is known yet. */
-  expectedIdentity(): string | undefined;
-  /** When the newest token this tab holds (or waits to use) expires. */
-  newestExpiry(): number;
+  isFetching: boolean;
+  isVisible: boolean;
+}
+
+/** What the other tabs tell the manager. Every message is checked before it becomes one of these. */
+export type CrossTabEvent =
+  | { type: 'token-offered'; token: SharedToken }
+  | { type: 'peer-fetching' }
+  | { type: 'peers-absent' }
+  | { type: 'role-changed'; role: 'refresher' | 'follower' };
+
+/** The manager, as the coordinator sees it: snapshots out, events in. */
+export interface CrossTabHost {
+  snapshot(): CrossTabSnapshot;
+  send(event: CrossTabEvent): void;
   now(): number;
-  /** `parseAccessToken`, passed in so this lazily loaded chunk imports nothing from the core. */
-  parse(jwt: string): AccessToken;
-  /** Leadership changed, or a tab came or went: time to re-check the schedule. */
-  changed(): void;
-  isVisible(): boolean;
 }
 
 const NAME_PREFIX = 'twilio-token-lifecycle:v1';
@@ -46,6 +45,7 @@ function defaultLocks(): LockManagerLike | null {
 }
 
 const YIELD_COOLDOWN_MS = 30_000;
+const noop = () => undefined;
 
 const randomId = () =>
   typeof crypto !== 'undefined' && typeof crypto.randomUUID === 'function'
@@ -63,6 +63,7 @@ export class CrossTab {
   readonly id = randomId();
   #isLeader = false;
   #isFrozen = false;
+  #isClosed = false;
   #lastYieldAt = -Infinity;
   readonly #visiblePeers = new Set<string>();
   readonly #peers = new Set<string>();
@@ -81,10 +82,14 @@ export class CrossTab {
     this.#channel = options.channel ? options.channel(name) : (broadcastChannel(name) as CrossTabChannel);
     this.#election = locks
       ? webLocksElection(locks, name)
-      : leaseElection(this.#channel, scheduler, this.id, () => host.isVisible());
-    this.#unsubscribe = this.#channel.subscribe((message) => this.#receive(message));
+      : leaseElection(this.#channel, scheduler, this.id, () => host.snapshot().isVisible);
+    // A channel is shared with whatever else the page runs: anything malformed is dropped, never thrown on.
+    this.#unsubscribe = this.#channel.subscribe((message: unknown) => {
+      if (isCrossTabMessage(message)) this.#receive(message);
+    });
     this.#join();
     this.#post({ type: 'hello' });
+    this.#checkAlone();
   }
 
   get isLeader(): boolean {
@@ -96,9 +101,11 @@ export class CrossTab {
     return this.#peers.size > 0;
   }
 
-  /** Resolves true when no other tab competes, so there is no one to wait for. */
-  isAlone(): Promise<boolean | undefined> {
-    return this.#election.isAlone?.() ?? Promise.resolve(undefined);
+  /** Tells the manager when no other tab competes, so there is no one to wait for. */
+  #checkAlone(): void {
+    this.#election.isAlone?.().then((isAlone) => {
+      if (isAlone && this.#peers.size === 0 && !this.#isClosed) this.host.send({ type: 'peers-absent' });
+    }, noop);
   }
 
   share(token: SharedToken): void {
@@ -122,6 +129,7 @@ export class CrossTab {
   }
 
   close(): void {
+    this.#isClosed = true;
     this.#post({ type: 'bye' });
     this.#election.leave();
     this.#unsubscribe();
@@ -131,7 +139,7 @@ export class CrossTab {
   #join(): void {
     this.#election.join((isLeader) => {
       this.#isLeader = isLeader;
-      this.host.changed();
+      this.host.send({ type: 'role-changed', role: isLeader ? 'refresher' : 'follower' });
       if (isLeader) this.#yieldIfHidden();
     });
   }
@@ -142,7 +150,7 @@ export class CrossTab {
    * visible tab they heard of has gone.
    */
   #yieldIfHidden(): void {
-    if (!this.#isLeader || this.host.isVisible() || this.#visiblePeers.size === 0) return;
+    if (!this.#isLeader || this.host.snapshot().isVisible || this.#visiblePeers.size === 0) return;
     if (this.host.now() - this.#lastYieldAt < YIELD_COOLDOWN_MS) return;
     this.#lastYieldAt = this.host.now();
     this.#election.leave();
@@ -150,23 +158,7 @@ export class CrossTab {
   }
 
   #post(message: MessageBody): void {
-    this.#channel.post(envelope(this.id, this.host.isVisible(), message));
-  }
-
-  /** Passes on a shared token only if it parses, is for the expected identity, and outlives ours. */
-  #accept(shared: SharedToken): void {
-    let token: AccessToken;
-    try {
-      token = this.host.parse(shared.jwt);
-    } catch {
-      return; // not a token: keep ours
-    }
-    const expected = this.host.expectedIdentity();
-    if (expected !== undefined && token.identity !== expected) return;
-    const { usableAt, refreshAt, expiresAt } = shared;
-    if (![usableAt, refreshAt, expiresAt].every(Number.isFinite)) return;
-    if (expiresAt <= this.host.now() || expiresAt <= this.host.newestExpiry()) return;
-    this.host.receive(token, { usableAt, refreshAt, expiresAt });
+    this.#channel.post(envelope(this.id, this.host.snapshot().isVisible, message));
   }
 
   #receive(message: CrossTabMessage): void {
@@ -181,13 +173,14 @@ export class CrossTab {
     else this.#visiblePeers.delete(message.from);
 
     if (message.type === 'hello') {
-      const token = this.host.currentToken();
+      const { token, isFetching } = this.host.snapshot();
       if (token) this.share(token);
-      else if (this.host.isFetching()) this.#post({ type: 'fetching' });
+      else if (isFetching) this.#post({ type: 'fetching' });
     } else if (message.type === 'fetching') {
-      this.host.peerIsFetching();
+      this.host.send({ type: 'peer-fetching' });
     } else if (message.type === 'token') {
-      this.#accept(message.token);
+      // The manager parses it and checks identity and times: a tab is not trusted more than a server.
+      this.host.send({ type: 'token-offered', token: message.token });
     } else if (message.type === 'presence' && message.isVisible) {
       this.#yieldIfHidden();
     }

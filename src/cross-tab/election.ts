@@ -1,5 +1,5 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
-import { envelope, type CrossTabChannel } from './channel';
+import { envelope, isCrossTabMessage, type CrossTabChannel } from './channel';
 
 /** Picks one tab among those that joined; the winner refreshes for all. */
 export interface LeaderElection {
@@ -96,7 +96,8 @@ export function leaseElection(
     join(onChange) {
       if (unsubscribe) return;
       notify = onChange;
-      unsubscribe = channel.subscribe((message) => {
+      unsubscribe = channel.subscribe((message: unknown) => {
+        if (!isCrossTabMessage(message)) return;
         if (message.type === 'lease') {
           if (isLeader && message.from < tabId) setLeader(false);
           if (!isLeader) leaseUntil = Math.max(leaseUntil, message.until);

@@ -1,0 +1,29 @@
+/**
+ * The two clocks the lifecycle reads, always together: the wall clock (`Date.now()`, which the user or
+ * NTP can move) and a monotonic one (`performance.now()`, which only moves forward, though it may
+ * stand still while the machine sleeps). Both come from the scheduler seam.
+ */
+export interface Now {
+  readonly wall: number;
+  readonly mono: number;
+}
+
+/** An instant on both clocks at once. */
+export type Stamp = Now;
+
+/** The instant `ms` after `now`, on both clocks. */
+export const after = (now: Now, ms: number): Stamp => ({ wall: now.wall + ms, mono: now.mono + ms });
+
+/**
+ * How long until a deadline that must not be missed (expiry, refresh): whichever clock says sooner.
+ * A clock set back cannot hide an expiry, and a machine that slept (monotonic clock stood still)
+ * cannot either.
+ */
+export const msUntilEarliest = (stamp: Stamp, now: Now): number =>
+  Math.min(stamp.wall - now.wall, stamp.mono - now.mono);
+
+/**
+ * How long until a gate opens (rate limit, `Retry-After`, backoff, `nbf`): real elapsed time, so a
+ * clock set forward cannot open it early.
+ */
+export const msUntilGate = (stamp: Stamp, now: Now): number => stamp.mono - now.mono;

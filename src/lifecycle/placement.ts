@@ -1,0 +1,114 @@
+import type { AccessToken } from '../access-token';
+import { TokenError } from '../errors';
+import { refreshLeadMs } from '../refresh-policy';
+import { after, msUntilEarliest, type Now, type Stamp } from './clock';
+
+/** When a held token becomes usable, is due for refresh and expires, on the local clocks. */
+export interface Placement {
+  readonly usableAt: Stamp;
+  readonly refreshAt: Stamp;
+  readonly expiresAt: Stamp;
+}
+
+export interface FetchTiming {
+  readonly sentAt: Stamp;
+  readonly receivedAt: Now;
+  /** The response's `Date` header (server clock, epoch ms), when readable. */
+  readonly serverNow?: number | undefined;
+  /** The server's clock minus ours, as learned earlier, if it was. */
+  readonly clockOffsetMs?: number | undefined;
+}
+
+// A `Date` up to this far past `iat` is network and signing time, not a token minted long ago.
+const STALE_TOKEN_TOLERANCE_MS = 5000;
+// With no token in hand, a fetched token may make us wait this long for its `nbf`, no longer.
+export const MAX_NOT_BEFORE_WAIT_MS = 30_000;
+
+const refused = (what: string) => new TokenError('invalid-token', `Invalid Twilio Access Token: ${what}`);
+
+/** How far a time written in whole seconds may lag the instant it stands for, seen from `at`. */
+function roundingSlackMs(secondsValue: number, at: number): number {
+  // `iat` and `Date` are floored to the second: the server's real instant may be up to 1 s later.
+  // Its sub-second phase is unknown, so assume the server's seconds tick in step with ours.
+  if (secondsValue % 1000 !== 0) return 0;
+  return (((at - secondsValue) % 1000) + 1000) % 1000;
+}
+
+/**
+ * Places a fetched token on the local clocks without trusting the local wall clock: its remaining
+ * lifetime counts from when the request was sent, so a client clock hours off changes nothing. The
+ * server's clock (its `Date`, or the offset learned before) only ever shortens it, for a token minted
+ * earlier, and refuses one that is already dead by it.
+ */
+export function placeFetched(
+  token: AccessToken,
+  timing: FetchTiming,
+  current: Placement | undefined,
+  refreshBeforeMs: number | undefined,
+): Placement | TokenError {
+  const lifetime = token.expiresAt - token.issuedAt;
+  const { sentAt, receivedAt } = timing;
+  const serverNow =
+    timing.serverNow ?? (timing.clockOffsetMs === undefined ? undefined : receivedAt.wall + timing.clockOffsetMs);
+  const isStale = serverNow !== undefined && serverNow - token.issuedAt > STALE_TOKEN_TOLERANCE_MS;
+  const reference = isStale ? serverNow : token.issuedAt;
+  const remaining = Math.min(lifetime, token.expiresAt - reference) - roundingSlackMs(reference, sentAt.wall);
+  if (serverNow !== undefined && token.expiresAt <= serverNow) {
+    return refused('it had already expired by the server’s clock when it arrived');
+  }
+  const expiresAt = after(sentAt, remaining);
+  if (msUntilEarliest(expiresAt, receivedAt) <= 0) return refused('it had already expired when it arrived');
+  return placeWithNotBefore(token, receivedAt, expiresAt, token.notBefore === undefined ? 0 : token.notBefore - reference, current, lifetime, refreshBeforeMs);
+}
+
+/**
+ * Places a token another tab holds, from the times it sent (its wall clock is ours: same machine),
+ * never trusting them past what the token itself allows.
+ */
+export function placeShared(
+  token: AccessToken,
+  shared: { usableAt: number; expiresAt: number },
+  now: Now,
+  current: Placement | undefined,
+  clockOffsetMs: number | undefined,
+  refreshBeforeMs: number | undefined,
+): Placement | TokenError {
+  const lifetime = token.expiresAt - token.issuedAt;
+  let expiresIn = Math.min(shared.expiresAt - now.wall, lifetime);
+  if (clockOffsetMs !== undefined) expiresIn = Math.min(expiresIn, token.expiresAt - (now.wall + clockOffsetMs));
+  if (!(expiresIn > 0)) return refused('the token another tab sent has expired');
+  const waitMs = Math.max(0, shared.usableAt - now.wall);
+  return placeWithNotBefore(token, now, after(now, expiresIn), waitMs, current, lifetime, refreshBeforeMs);
+}
+
+function placeWithNotBefore(
+  token: AccessToken,
+  receivedAt: Now,
+  expiresAt: Stamp,
+  notBeforeInMs: number,
+  current: Placement | undefined,
+  lifetime: number,
+  refreshBeforeMs: number | undefined,
+): Placement | TokenError {
+  // nbf counts from receipt: being late to use a token is safe, being early is not.
+  const waitMs = Math.max(0, notBeforeInMs);
+  const usableAt = after(receivedAt, waitMs);
+  if (token.notBefore !== undefined && token.notBefore >= token.expiresAt) {
+    return refused('its "nbf" is not before its "exp", so it is never usable');
+  }
+  const lastUsefulIn = current === undefined ? MAX_NOT_BEFORE_WAIT_MS : msUntilEarliest(current.expiresAt, receivedAt);
+  if (waitMs > 0 && (waitMs >= lastUsefulIn || msUntilEarliest(expiresAt, usableAt) <= 0)) {
+    return refused(`its "nbf" lies ${Math.round(waitMs / 1000)} s ahead, too late to replace the current token`);
+  }
+  const lead = refreshLeadMs(lifetime, refreshBeforeMs);
+  return { usableAt, expiresAt, refreshAt: after(expiresAt, -lead) };
+}
+
+/** The server's clock minus ours, from a `Date` header or (failing that) a freshly minted token's `iat`. */
+export function estimateClockOffset(token: AccessToken, timing: FetchTiming): number | undefined {
+  const midpoint = (timing.sentAt.wall + timing.receivedAt.wall) / 2;
+  // Both are floored to the second: +500 centres the estimate.
+  if (timing.serverNow !== undefined) return timing.serverNow + 500 - midpoint;
+  if (timing.clockOffsetMs !== undefined) return timing.clockOffsetMs;
+  return token.issuedAt + 500 - midpoint;
+}
