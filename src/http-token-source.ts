@@ -1,5 +1,5 @@
 import ky, { type Options as KyOptions } from 'ky';
-import { TokenError, type TokenErrorCode } from './errors';
+import { TokenError, type ServerError, type TokenErrorCode } from './errors';
 import type { TokenSource } from './token-source';
 
 /** ky options for the token request. `retry`, `throwHttpErrors` and `signal` belong to the manager. */
@@ -7,6 +7,9 @@ export type TokenRequestOptions = Omit<KyOptions, 'retry' | 'throwHttpErrors' | 
 
 const DEFAULT_REQUEST: KyOptions = { method: 'post', credentials: 'same-origin', timeout: 10_000 };
 const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]+$/;
+// Anywhere in a string: three base64url runs long enough not to be a host name or a version.
+const JWT_INSIDE = /[\w-]{8,}\.[\w-]{8,}\.[\w-]{8,}/;
+const ERROR_BODY_LIMIT = 16_384;
 
 function describe(url: string | URL, method: string | undefined): string {
   return `${(method ?? 'post').toUpperCase()} ${String(url)}`;
@@ -46,6 +49,44 @@ function extractJwt(body: string, contentType: string): string | undefined {
   return JWT_SHAPE.test(text) ? text : undefined;
 }
 
+/** Up to 16 KiB of an error body, '' when unreadable: the rest is cancelled, never downloaded. */
+async function readErrorBody(response: Response): Promise<string> {
+  let text = '';
+  try {
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    for (let chunk; text.length < ERROR_BODY_LIMIT && !(chunk = await reader.read()).done; ) {
+      text += decoder.decode(chunk.value, { stream: true });
+    }
+    reader.cancel().catch(() => undefined);
+  } catch {
+    text = ''; // no body, or it broke off: a half-read body says nothing reliable
+  }
+  return text.slice(0, ERROR_BODY_LIMIT);
+}
+
+/** A server string safe to show: no control or format characters, no token, at most 200 characters. */
+function clean(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  // Stripped before the token check, so a zero-width character cannot hide a JWT from it.
+  const text = value.replace(/[\p{Cc}\p{Cf}]/gu, '').trim();
+  return text && !JWT_INSIDE.test(text) ? [...text].slice(0, 200).join('') : undefined;
+}
+
+/** `{ "error": { "code", "message" } }` (the reference server), `{ "error": "…" }` or `{ "message": "…" }`. */
+export function parseServerError(body: string): ServerError | undefined {
+  let parsed: { error?: { code?: unknown; message?: unknown } | string; message?: unknown } | null;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  const error = parsed?.error;
+  const code = clean(typeof error === 'string' ? undefined : error?.code);
+  const message = clean(typeof error === 'string' ? error : error?.message ?? parsed?.message);
+  return code || message ? { ...(code && { code }), ...(message && { message }) } : undefined;
+}
+
 /**
  * The default transport: one ky request to `url` (POST, same-origin credentials, 10 s timeout
  * unless `request` says otherwise) answering JSON `{ "token": "<jwt>" }` or the bare JWT as text.
@@ -53,9 +94,23 @@ function extractJwt(body: string, contentType: string): string | undefined {
 export function httpTokenSource(url: string | URL, request: TokenRequestOptions = {}, now: () => number): TokenSource {
   const where = describe(url, request.method ?? DEFAULT_REQUEST.method);
   return async ({ signal }) => {
+    let pending: Promise<Response>;
+    // Either throw means no retry can help: the URL does not resolve as fetch would resolve it (each
+    // time: a page's location can change), or ky rejected its input or options. Both are synchronous;
+    // a network failure only ever rejects.
+    try {
+      new URL(String(url), globalThis.location?.href);
+      pending = ky(url, { ...DEFAULT_REQUEST, ...request, retry: 0, throwHttpErrors: false, signal });
+    } catch (error) {
+      throw new TokenError(
+        'misconfigured',
+        `Token request cannot be sent: ${where} (${(error as Error).message}). Give an absolute URL; a relative one resolves only in a browser page`,
+        { cause: error },
+      );
+    }
     let response: Response;
     try {
-      response = await ky(url, { ...DEFAULT_REQUEST, ...request, retry: 0, throwHttpErrors: false, signal });
+      response = await pending;
     } catch (error) {
       if ((error as { name?: unknown })?.name === 'TimeoutError') {
         throw new TokenError('timeout', `Token request timed out: ${where}`, { cause: error });
@@ -67,11 +122,13 @@ export function httpTokenSource(url: string | URL, request: TokenRequestOptions 
       const { status } = response;
       const retryAfterMs =
         status === 429 || status === 503 ? parseRetryAfter(response.headers.get('retry-after'), serverNow, now()) : undefined;
-      await response.body?.cancel().catch(() => undefined);
-      throw new TokenError(statusCode(status), `Token request failed with status ${status}: ${where}`, {
+      const serverError = parseServerError(await readErrorBody(response));
+      const detail = [serverError?.message, serverError?.code && `(${serverError.code})`].filter(Boolean).join(' ');
+      throw new TokenError(statusCode(status), `Token request failed with status ${status}: ${where}${detail && `: ${detail}`}`, {
         status,
         retryable: status !== 401 && status !== 403,
         retryAfterMs,
+        serverError,
       });
     }
     const contentType = response.headers.get('content-type') ?? 'no content-type';

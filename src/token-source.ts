@@ -1,7 +1,7 @@
 import { TokenError } from './errors';
 
 /** Why the manager is asking for a token. */
-export type FetchReason = 'initial' | 'scheduled' | 'retry' | 'refresh' | 'demand' | 'wake';
+export type FetchReason = 'initial' | 'scheduled' | 'retry' | 'refresh' | 'demand' | 'hint' | 'wake';
 
 /** What a custom `fetchToken` receives. */
 export interface FetchTokenContext {
@@ -25,18 +25,34 @@ export type TokenSource = (context: FetchTokenContext) => Promise<FetchedToken>;
 const isAbort = (error: unknown): boolean =>
   typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'AbortError';
 
-/** Turns any transport failure into a {@link TokenError}, keeping the original as `cause`. */
+/**
+ * Turns any transport failure into a {@link TokenError}, keeping the original as `cause`. Only the
+ * manager's own abort (`signal.aborted`) is `aborted`; an AbortError the transport raised by itself
+ * is a retryable `network` failure, or the manager would give up on a request nobody cancelled.
+ */
 export function toTokenError(error: unknown, signal: AbortSignal): TokenError {
   if (error instanceof TokenError) return error;
-  if (signal.aborted || isAbort(error)) return new TokenError('aborted', 'Token request was aborted', { cause: error });
+  if (signal.aborted) return new TokenError('aborted', 'Token request was aborted', { cause: error });
+  if (isAbort(error)) return new TokenError('network', 'Token request was aborted by the transport', { cause: error });
   const detail = error instanceof Error ? `: ${error.message}` : '';
   return new TokenError('network', `Token request failed${detail}`, { cause: error });
 }
 
-/** Adapts a user's `fetchToken` to a {@link TokenSource}, checking what it resolves to. */
+/**
+ * Adapts a user's `fetchToken` to a {@link TokenSource}, checking what it resolves to. A synchronous
+ * throw is a bug in the app, not a failed request, so it is a non-retryable `misconfigured` error;
+ * a rejection is left for the manager to map. A non-promise return value is accepted as is.
+ */
 export function customTokenSource(fetchToken: FetchToken): TokenSource {
   return async (context) => {
-    const result = await fetchToken(context);
+    let pending: ReturnType<FetchToken>;
+    try {
+      pending = fetchToken(context);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : typeof error === 'string' ? error : typeof error;
+      throw new TokenError('misconfigured', `fetchToken threw synchronously: ${message}; it must return a promise`, { cause: error });
+    }
+    const result = await pending;
     const jwt = typeof result === 'string' ? result : (result as { token?: unknown } | null)?.token;
     if (typeof jwt !== 'string') {
       throw new TokenError('invalid-response', 'fetchToken must resolve to a JWT string or to { token: string }');

@@ -92,15 +92,22 @@ describe.each(clientKits)('attach for $name', (kit) => {
     expect(client.token).toBe(client.updateTokenCalls.at(-1));
   });
 
-  it('never hands a token for another identity, and reports identity-mismatch', async () => {
-    const { backend, manager, client, errors } = await setup(kit);
+  it('never sees a token for another identity: the manager refuses it first', async () => {
+    const { backend, manager, client } = await setup(kit);
     backend.respondWith(() => Promise.resolve(backend.mint({ identity: 'mallory' })));
+    await expect(manager.refresh()).rejects.toMatchObject({ code: 'identity-mismatch' });
+    expect(client.updateTokenCalls).toEqual([]);
+    await tick(1_000);
+    await manager.refresh();
+    expect(client.updateTokenCalls).toHaveLength(1);
+  });
+
+  it('never hands a token for another identity than its own, and reports identity-mismatch', async () => {
+    const { manager, client, errors } = await setup(kit, 60, { identity: 'bob' });
     await manager.refresh();
     expect(client.updateTokenCalls).toEqual([]);
     expect(errors.map((e) => e.code)).toEqual(['identity-mismatch']);
-    expect(errors[0]!.message).toMatch(/"mallory".*"alice"/);
-    await manager.refresh();
-    expect(client.updateTokenCalls).toHaveLength(1);
+    expect(errors[0]!.message).toMatch(/"alice".*"bob"/);
   });
 
   it('turns many warnings at once into no request while the manager’s token is fresh', async () => {
@@ -130,7 +137,11 @@ describe.each(clientKits)('attach for $name', (kit) => {
     expect(manager.getState().status).toBe('error');
     for (let i = 0; i < 50; i++) kit.warn(client as never);
     await tick();
+    // One request a second, whoever asks: the warnings' request waits for the gate.
+    expect(backend.calls).toHaveLength(2);
+    await tick(1_000);
     expect(backend.calls).toHaveLength(3);
+    expect(backend.calls[2]!.reason).toBe('hint');
     expect(client.updateTokenCalls).toHaveLength(1);
   });
 
@@ -284,7 +295,10 @@ describe('connectVideo', () => {
     managers.push(manager);
     await expect(connectVideo(manager, vi.fn().mockRejectedValue(twilioError(53000)))).rejects.toMatchObject({ code: 53000 });
     expect(backend.calls).toHaveLength(1);
-    await expect(connectVideo(manager, vi.fn().mockRejectedValue(twilioError(20104)))).rejects.toMatchObject({ code: 20104 });
+    const second = connectVideo(manager, vi.fn().mockRejectedValue(twilioError(20104)));
+    second.catch(() => undefined);
+    await tick(1_000); // the refresh waits for the one-request-a-second gate
+    await expect(second).rejects.toMatchObject({ code: 20104 });
     expect(backend.calls).toHaveLength(2);
   });
 });

@@ -28,12 +28,13 @@ describe('cross-tab sharing', () => {
   let backend: ReturnType<typeof tokenBackend>;
   let tabs: Tab[];
 
-  function openTab(options: { identity?: string; locks?: FakeLockManager | null; fetchToken?: typeof backend.fetchToken } = {}): Tab {
+  // Tabs know whose token they may take (`crossTab.identity`), as an app that knows its user does.
+  function openTab(options: { identity?: string | undefined; locks?: FakeLockManager | null; fetchToken?: typeof backend.fetchToken } = {}): Tab {
     const page = new FakePageSignals();
     const network = new FakeNetworkSignals();
     const manager = createTokenManager({
       fetchToken: options.fetchToken ?? backend.fetchToken,
-      crossTab: { key: 'app', channel: hub.factory, locks: options.locks === undefined ? locks : options.locks, identity: options.identity },
+      crossTab: { key: 'app', channel: hub.factory, locks: options.locks === undefined ? locks : options.locks, identity: 'identity' in options ? options.identity : 'alice' },
       page,
       network,
     });
@@ -270,7 +271,7 @@ describe('wake, throttling and offline', () => {
   });
 
   it('re-checks on wake and refreshes at once when the clock jumped past the refresh time', async () => {
-    await tick(0);
+    await tick(1_000);
     // The machine slept: the wall clock moved on 58 minutes while no timer ran.
     vi.setSystemTime(Date.now() + 58 * 60_000);
     page.emit('wake');

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseAccessToken } from 'twilio-token-lifecycle';
-import { mintTestToken } from 'twilio-token-lifecycle/testing';
-import { DEFAULT_RETRY, refreshLeadMs, retryDelayMs, tokenTimeline } from '../src/refresh-policy';
+import { DEFAULT_RETRY, refreshLeadMs, retryDelayMs } from '../src/refresh-policy';
 import { parseRetryAfter } from '../src/http-token-source';
 
 describe('refreshLeadMs', () => {
@@ -15,27 +13,6 @@ describe('refreshLeadMs', () => {
     [60_000, -5, 0],
   ])('for a %i ms token with refreshBeforeMs %s is %i ms', (lifetime, option, lead) => {
     expect(refreshLeadMs(lifetime, option)).toBe(lead);
-  });
-});
-
-describe('tokenTimeline', () => {
-  const issuedAt = Date.UTC(2026, 0, 1);
-  const token = parseAccessToken(mintTestToken({ issuedAt, ttlSeconds: 3600, notBefore: issuedAt + 60_000 }));
-
-  it('counts the lifetime from the send time and nbf from the receive time', () => {
-    expect(tokenTimeline(token, { sentAt: 1_000, receivedAt: 3_000 })).toEqual({
-      usableAt: 63_000,
-      expiresAt: 3_601_000,
-      refreshAt: 3_301_000,
-    });
-  });
-
-  it('ignores a server Date within a few seconds of iat', () => {
-    expect(tokenTimeline(token, { sentAt: 0, receivedAt: 0, serverNow: issuedAt + 4_000 }).expiresAt).toBe(3_600_000);
-  });
-
-  it('shortens the lifetime of a token minted long before the server’s Date', () => {
-    expect(tokenTimeline(token, { sentAt: 0, receivedAt: 0, serverNow: issuedAt + 600_000 }).expiresAt).toBe(3_000_000);
   });
 });
 

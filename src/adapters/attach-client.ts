@@ -113,7 +113,7 @@ export function attachClient<Event extends string>(
     const { refreshAt, expiresAt } = manager.getState();
     const lead = refreshAt !== undefined && expiresAt !== undefined ? expiresAt - refreshAt : 0;
     // +1: at the very start of the window the token has exactly `lead` left, and that is due already.
-    manager.getToken({ minValidityMs: lead + 1 }).then(hand, fetchFailed);
+    manager.getToken({ minValidityMs: lead + 1, reason: 'hint' }).then(hand, fetchFailed);
   };
   const onExpired = () => {
     manager.refresh().then(hand, fetchFailed);

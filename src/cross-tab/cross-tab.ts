@@ -87,6 +87,8 @@ export class CrossTab {
     this.#unsubscribe = this.#channel.subscribe((message: unknown) => {
       if (isCrossTabMessage(message)) this.#receive(message);
     });
+    // A follower until the election says otherwise.
+    host.send({ type: 'role-changed', role: 'follower' });
     this.#join();
     this.#post({ type: 'hello' });
     this.#checkAlone();

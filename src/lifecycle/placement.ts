@@ -15,9 +15,22 @@ export interface FetchTiming {
   readonly receivedAt: Now;
   /** The response's `Date` header (server clock, epoch ms), when readable. */
   readonly serverNow?: number | undefined;
-  /** The server's clock minus ours, as learned earlier, if it was. */
-  readonly clockOffsetMs?: number | undefined;
+  /** The server's clock against ours, as learned earlier, if it was. */
+  readonly clockOffset?: ClockOffset | undefined;
 }
+
+/** The server's clock minus each of ours. Kept against both, so that moving one clock breaks nothing. */
+export interface ClockOffset {
+  readonly wall: number;
+  readonly mono: number;
+}
+
+/**
+ * The server's time now, by an offset learned earlier. The lower of the two readings: after the wall
+ * clock is set forward (or the monotonic one stood still in sleep) the other is right, and guessing
+ * low only ever accepts a token, never refuses a good one.
+ */
+export const serverTime = (offset: ClockOffset, now: Now): number => Math.min(now.wall + offset.wall, now.mono + offset.mono);
 
 // A `Date` up to this far past `iat` is network and signing time, not a token minted long ago.
 const STALE_TOKEN_TOLERANCE_MS = 5000;
@@ -48,8 +61,7 @@ export function placeFetched(
 ): Placement | TokenError {
   const lifetime = token.expiresAt - token.issuedAt;
   const { sentAt, receivedAt } = timing;
-  const serverNow =
-    timing.serverNow ?? (timing.clockOffsetMs === undefined ? undefined : receivedAt.wall + timing.clockOffsetMs);
+  const serverNow = timing.serverNow ?? (timing.clockOffset && serverTime(timing.clockOffset, receivedAt));
   const isStale = serverNow !== undefined && serverNow - token.issuedAt > STALE_TOKEN_TOLERANCE_MS;
   const reference = isStale ? serverNow : token.issuedAt;
   const remaining = Math.min(lifetime, token.expiresAt - reference) - roundingSlackMs(reference, sentAt.wall);
@@ -70,12 +82,12 @@ export function placeShared(
   shared: { usableAt: number; expiresAt: number },
   now: Now,
   current: Placement | undefined,
-  clockOffsetMs: number | undefined,
+  clockOffset: ClockOffset | undefined,
   refreshBeforeMs: number | undefined,
 ): Placement | TokenError {
   const lifetime = token.expiresAt - token.issuedAt;
   let expiresIn = Math.min(shared.expiresAt - now.wall, lifetime);
-  if (clockOffsetMs !== undefined) expiresIn = Math.min(expiresIn, token.expiresAt - (now.wall + clockOffsetMs));
+  if (clockOffset !== undefined) expiresIn = Math.min(expiresIn, token.expiresAt - serverTime(clockOffset, now));
   if (!(expiresIn > 0)) return refused('the token another tab sent has expired');
   const waitMs = Math.max(0, shared.usableAt - now.wall);
   return placeWithNotBefore(token, now, after(now, expiresIn), waitMs, current, lifetime, refreshBeforeMs);
@@ -104,11 +116,11 @@ function placeWithNotBefore(
   return { usableAt, expiresAt, refreshAt: after(expiresAt, -lead) };
 }
 
-/** The server's clock minus ours, from a `Date` header or (failing that) a freshly minted token's `iat`. */
-export function estimateClockOffset(token: AccessToken, timing: FetchTiming): number | undefined {
-  const midpoint = (timing.sentAt.wall + timing.receivedAt.wall) / 2;
-  // Both are floored to the second: +500 centres the estimate.
-  if (timing.serverNow !== undefined) return timing.serverNow + 500 - midpoint;
-  if (timing.clockOffsetMs !== undefined) return timing.clockOffsetMs;
-  return token.issuedAt + 500 - midpoint;
+/** The server's clock against ours, from a `Date` header or (failing that) a freshly minted token's `iat`. */
+export function estimateClockOffset(token: AccessToken, timing: FetchTiming): ClockOffset {
+  const { sentAt, receivedAt } = timing;
+  if (timing.serverNow === undefined && timing.clockOffset !== undefined) return timing.clockOffset;
+  // Both are floored to the second: +500 centres the estimate on the request's midpoint.
+  const server = (timing.serverNow ?? token.issuedAt) + 500;
+  return { wall: server - (sentAt.wall + receivedAt.wall) / 2, mono: server - (sentAt.mono + receivedAt.mono) / 2 };
 }

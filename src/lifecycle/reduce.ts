@@ -117,11 +117,11 @@ function received(state: LifecycleState, jwt: string, serverNow: number | undefi
   if (s.identity !== undefined && token.identity !== s.identity) {
     return failed(s, mismatch(token, s.identity, 'from the token endpoint'), random, now, request.id);
   }
-  const timing = { sentAt: request.sentAt, receivedAt: now, serverNow, clockOffsetMs: s.clockOffsetMs };
+  const timing = { sentAt: request.sentAt, receivedAt: now, serverNow, clockOffset: s.clockOffset };
   const placement = placeFetched(token, timing, s.current, s.config.refreshBeforeMs);
   if (placement instanceof TokenError) return failed(s, placement, random, now, request.id);
-  const clockOffsetMs = estimateClockOffset(token, timing);
-  return accept({ ...s, clockOffsetMs }, { token, origin: 'fetched', requestId: request.id, ...placement }, now);
+  const clockOffset = estimateClockOffset(token, timing);
+  return accept({ ...s, clockOffset }, { token, origin: 'fetched', requestId: request.id, ...placement }, now);
 }
 
 function offered(state: LifecycleState, shared: SharedToken, now: Now): LifecycleState {
@@ -134,7 +134,7 @@ function offered(state: LifecycleState, shared: SharedToken, now: Now): Lifecycl
   }
   const newest = state.pending ?? state.current;
   if (newest !== undefined && shared.expiresAt <= newest.expiresAt.wall) return state;
-  const placement = placeShared(token, shared, now, state.current, state.clockOffsetMs, state.config.refreshBeforeMs);
+  const placement = placeShared(token, shared, now, state.current, state.clockOffset, state.config.refreshBeforeMs);
   if (placement instanceof TokenError) return state;
   return accept(state, { token, origin: 'tab', requestId: -1, ...placement }, now);
 }

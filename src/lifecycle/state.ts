@@ -4,7 +4,7 @@ import type { TokenError } from '../errors';
 import type { RetryOptions } from '../refresh-policy';
 import type { FetchReason } from '../token-source';
 import type { Now, Stamp } from './clock';
-import type { Placement } from './placement';
+import type { ClockOffset, Placement } from './placement';
 
 /** A token the manager holds or waits to use. */
 export interface HeldToken extends Placement {
@@ -72,8 +72,8 @@ export interface LifecycleState {
   readonly role: 'refresher' | 'follower' | undefined;
   /** A new tab waits this long for the others' token before fetching its own. */
   readonly peerWaitUntil: Stamp | undefined;
-  /** The server's clock minus ours, once known. */
-  readonly clockOffsetMs: number | undefined;
+  /** The server's clock against ours, once known. */
+  readonly clockOffset: ClockOffset | undefined;
   /** The last event was a wake-up: a request planned now says `wake`. */
   readonly isWaking: boolean;
   readonly demands: readonly Demand[];
@@ -97,7 +97,7 @@ export const initialState = (config: LifecycleConfig, identity: string | undefin
   isOffline: false,
   role: undefined,
   peerWaitUntil: undefined,
-  clockOffsetMs: undefined,
+  clockOffset: undefined,
   isWaking: false,
   demands: [],
   config,

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { parseAccessToken } from 'twilio-token-lifecycle';
+import { estimateClockOffset, placeFetched, placeShared, serverTime } from '../../src/lifecycle/placement';
+import { T0, at, mint } from '../helpers/lifecycle';
+
+const token = (options: Parameters<typeof mint>[0] = {}) => parseAccessToken(mint(options));
+const wallOf = (placement: ReturnType<typeof placeFetched>) => {
+  if (placement instanceof Error) throw placement;
+  return { usableAt: placement.usableAt.wall - T0, refreshAt: placement.refreshAt.wall - T0, expiresAt: placement.expiresAt.wall - T0 };
+};
+
+describe('placeFetched', () => {
+  it.each([
+    // [what, token options, sent (ms after T0), received, Date header (ms after T0), expected times (ms after T0)]
+    ['counts the lifetime from the send time, nbf from the receipt', { notBefore: T0 + 20_000 }, 0, 2_000, undefined, { usableAt: 22_000, refreshAt: 3_300_000, expiresAt: 3_600_000 }],
+    ['never holds a token past its exp when iat was rounded down', { issuedAt: T0 }, 900, 950, undefined, { usableAt: 950, refreshAt: 3_300_000, expiresAt: 3_600_000 }],
+    ['is not fooled by a client clock 10 min behind', { issuedAt: T0 + 600_000 }, 0, 100, undefined, { usableAt: 100, refreshAt: 3_300_000, expiresAt: 3_600_000 }],
+    ['ignores a server Date within a few seconds of iat', {}, 0, 0, 4_000, { usableAt: 0, refreshAt: 3_300_000, expiresAt: 3_600_000 }],
+    ['shortens a token minted long before the server’s Date', {}, 0, 0, 600_000, { usableAt: 0, refreshAt: 2_700_000, expiresAt: 3_000_000 }],
+  ] as const)('%s', (_, options, sent, received, date, expected) => {
+    const placed = placeFetched(token(options), { sentAt: at(sent), receivedAt: at(received), serverNow: date && T0 + date }, undefined, undefined);
+    expect(wallOf(placed)).toEqual(expected);
+  });
+
+  it('keeps the held expiry within 50 ms of exp for every sub-second send time', () => {
+    for (let ms = 0; ms < 1000; ms += 7) {
+      const placed = placeFetched(token({ issuedAt: T0 + ms }), { sentAt: at(ms), receivedAt: at(ms + 30) }, undefined, undefined);
+      expect(wallOf(placed).expiresAt).toBeLessThanOrEqual(3_600_000 + 50);
+    }
+  });
+
+  it.each([
+    ['already expired by the Date header', { issuedAt: T0 - 7_200_000 }, { serverNow: T0 }, /already expired/],
+    ['already expired by the clock offset learned before', { issuedAt: T0 - 7_200_000 }, { clockOffset: { wall: 0, mono: T0 - 10_000 } }, /already expired/],
+    ['nbf after its own exp', { notBefore: T0 + 4_000_000 }, {}, /never usable/],
+    ['nbf 24 h ahead with no token in hand', { notBefore: T0 + 86_400_000, ttlSeconds: 90_000 }, {}, /too late/],
+  ] as const)('refuses a token %s as invalid-token', (_, options, timing, message) => {
+    const refused = placeFetched(token(options), { sentAt: at(0), receivedAt: at(0), ...timing }, undefined, undefined);
+    expect(refused).toMatchObject({ code: 'invalid-token', retryable: true, message: expect.stringMatching(message) });
+  });
+
+  it('refuses a token whose nbf comes after the current token expires, accepts one before', () => {
+    const current = placeFetched(token(), { sentAt: at(0), receivedAt: at(0) }, undefined, undefined) as Exclude<ReturnType<typeof placeFetched>, Error>;
+    const late = token({ issuedAt: T0 + 3_000_000, notBefore: T0 + 3_700_000 });
+    expect(placeFetched(late, { sentAt: at(3_000_000), receivedAt: at(3_000_000) }, current, undefined)).toMatchObject({ code: 'invalid-token' });
+    const soon = token({ issuedAt: T0 + 3_000_000, notBefore: T0 + 3_010_000 });
+    expect(wallOf(placeFetched(soon, { sentAt: at(3_000_000), receivedAt: at(3_000_000) }, current, undefined)).usableAt).toBe(3_010_000);
+  });
+
+  it('uses the monotonic clock too: a wall clock set back does not stretch the expiry', () => {
+    const placed = placeFetched(token(), { sentAt: at(0), receivedAt: at(0) }, undefined, undefined);
+    if (placed instanceof Error) throw placed;
+    expect(placed.expiresAt.mono - placed.usableAt.mono).toBe(3_600_000);
+  });
+});
+
+describe('placeShared', () => {
+  it('takes the sharing tab’s times, but never past what the token allows', () => {
+    const placed = placeShared(token(), { usableAt: 0, expiresAt: T0 + 99 * 3_600_000 }, at(0), undefined, undefined, undefined);
+    expect(wallOf(placed).expiresAt).toBe(3_600_000);
+  });
+
+  it('refuses a shared token that is dead by the known clock offset', () => {
+    expect(placeShared(token(), { usableAt: 0, expiresAt: T0 + 3_600_000 }, at(3_700_000), undefined, { wall: 0, mono: T0 - 10_000 }, undefined)).toMatchObject({ code: 'invalid-token' });
+  });
+});
+
+describe('estimateClockOffset', () => {
+  it('prefers the Date header, then the offset known, then a fresh token’s iat', () => {
+    const t = token({ issuedAt: T0 + 60_000 });
+    expect(estimateClockOffset(t, { sentAt: at(0), receivedAt: at(0), serverNow: T0 + 30_000 })).toEqual({ wall: 30_500, mono: T0 + 20_500 });
+    const known = { wall: 5, mono: 6 };
+    expect(estimateClockOffset(t, { sentAt: at(0), receivedAt: at(0), clockOffset: known })).toBe(known);
+    expect(estimateClockOffset(t, { sentAt: at(0), receivedAt: at(0) })).toEqual({ wall: 60_500, mono: T0 + 50_500 });
+  });
+
+  it('reads the server’s time from the lower clock, so a wall clock set forward refuses nothing', () => {
+    const offset = estimateClockOffset(token(), { sentAt: at(0), receivedAt: at(0) });
+    expect(serverTime(offset, at(1000, 0)) - T0).toBe(1500);
+    // Wall clock set 10 min forward: the monotonic reading wins.
+    expect(serverTime(offset, { wall: T0 + 601_000, mono: 11_000 }) - T0).toBe(1500);
+  });
+});
