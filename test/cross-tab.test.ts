@@ -210,6 +210,46 @@ describe('cross-tab sharing', () => {
     expect(alice.manager.getState().token?.identity).toBe('alice');
   });
 
+  it('fetches its own first token when it knows no identity, instead of adopting another user’s', async () => {
+    const bob = tokenBackend({ ttlSeconds: TTL_MS / 1000, mint: { identity: 'bob' } });
+    const alice = openTab();
+    await tick(1_000);
+    // A second tab of the same app, signed in as bob, with no identity configured.
+    const other = openTab({ fetchToken: bob.fetchToken, identity: undefined });
+    await tick(1_000);
+    expect(bob.calls).toHaveLength(1);
+    expect(other.manager.getState().token?.identity).toBe('bob');
+    expect(alice.manager.getState().token?.identity).toBe('alice');
+    // From then on each refuses the other's tokens, and says so.
+    await alice.manager.refresh();
+    await tick(10);
+    expect(other.manager.getState()).toMatchObject({ token: { identity: 'bob' }, error: { code: 'identity-mismatch' } });
+  });
+
+  it('adopts tokens for its own identity once it has fetched its first', async () => {
+    const first = openTab({ identity: undefined });
+    const second = openTab({ identity: undefined });
+    await tick(1_000);
+    expect(backend.calls).toHaveLength(2);
+    await first.manager.refresh();
+    await tick(10);
+    expect(jwtOf(second)).toBe(jwtOf(first));
+  });
+
+  it('ignores null and malformed messages without throwing', async () => {
+    const tab = openTab();
+    await tick(1_000);
+    const jwt = jwtOf(tab);
+    const post = hub.factory('twilio-token-lifecycle:v1||app');
+    const base = { ns: 'twilio-token-lifecycle', v: 1, from: 'x', isVisible: true } as const;
+    for (const junk of [null, undefined, 42, 'hello', {}, { ...base }, { ...base, type: 'token' }, { ...base, type: 'token', token: null }, { ...base, type: 'token', token: { jwt: 5 } }, { ...base, type: 'lease', until: 'soon' }, { ...base, type: 'nope' }]) {
+      post.post(junk as never);
+    }
+    await tick(10);
+    expect(jwtOf(tab)).toBe(jwt);
+    expect(tab.manager.getState().status).toBe('valid');
+  });
+
   it('ignores an older token and garbage on the channel', async () => {
     const tab = openTab();
     await tick(1_000);
