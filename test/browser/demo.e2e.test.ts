@@ -14,6 +14,8 @@ const demo = (page: Page) =>
     const handle = (window as unknown as { demo: DemoHandle }).demo;
     return { statuses: [...handle.statuses], tokensReceived: handle.tokensReceived, fingerprint: handle.fingerprint() };
   });
+/** The log's messages, oldest first. */
+const logLines = (page: Page) => page.$$eval('#log li span', (items) => items.map((item) => item.textContent ?? '').reverse());
 
 describe.runIf(hasChromium)('the demo page in Chromium', () => {
   let browser: Awaited<ReturnType<typeof launchChromium>>;
@@ -48,7 +50,16 @@ describe.runIf(hasChromium)('the demo page in Chromium', () => {
     // The page shows the countdowns and the decoded grants.
     expect(await page.textContent('#expires-in')).toMatch(/\d\.\d s/);
     expect(JSON.parse((await page.textContent('#grants')) ?? '')).toEqual({ video: {} });
-    expect(await page.locator('#log li').count()).toBeGreaterThanOrEqual(5);
+    // The log is the manager's events: each request with its reason and attempt, each token.
+    const lines = await logLines(page);
+    expect(lines).toContain('Requesting a token: first token (initial, attempt 1)');
+    expect(lines).toContain('Requesting a token: refresh window reached (scheduled, attempt 1)');
+    const tokens = lines.filter((line) => line.startsWith('New token'));
+    expect(tokens.length).toBeGreaterThanOrEqual(4);
+    for (const line of tokens) expect(line).toMatch(/^New token for alice, valid 4 s, from this tab’s request \(…[\w-]{6}\)$/);
+    // A lone tab starts as a follower and is promoted at once: the log says only where it ended up.
+    expect(lines.filter((line) => line.startsWith('This tab is'))).toEqual(['This tab is the refresher: it fetches for every tab']);
+    expect(lines.some((line) => /expired|failed|Refused|Ignored/.test(line))).toBe(false);
   }, 40_000);
 
   it('stops requesting tokens after sign-out', async () => {
@@ -64,7 +75,12 @@ describe.runIf(hasChromium)('the demo page in Chromium', () => {
     await page.$eval('#outage', (button) => ((button as HTMLElement).dataset.seconds = '4'));
     await page.click('#outage');
     await page.waitForFunction(() => (window as unknown as { demo: DemoHandle }).demo.statuses.includes('error'), undefined, { timeout: 15_000 });
-    await page.waitForSelector('#log li:has-text("Refresh failed (http)")');
+    // The failure line carries the code, the HTTP status, the server's own message and the retry plan.
+    await page.waitForSelector('#log li:has-text("Token request failed (http, HTTP 503")');
+    const failure = (await logLines(page)).find((line) => line.startsWith('Token request failed'))!;
+    expect(failure).toMatch(
+      /^Token request failed \(http, HTTP 503, attempt \d+\): the server says “The token backend is down \(simulated by the demo\)” \(simulated-outage\); retrying in \d+\.\d s$/,
+    );
     expect(server.tokenRequests(503)).toBeGreaterThanOrEqual(1);
     const during = await demo(page);
     await page.waitForFunction(
@@ -76,5 +92,56 @@ describe.runIf(hasChromium)('the demo page in Chromium', () => {
       { timeout: 30_000 },
     );
     expect(server.tokenRequests(200)).toBeGreaterThan(1);
+    expect((await logLines(page)).filter((line) => line.startsWith('Requesting a token: retry after a failure (retry, attempt ')).length).toBeGreaterThanOrEqual(1);
   }, 45_000);
+
+  it('logs a second tab as a follower fed by another tab, and its promotion when the first tab closes', async () => {
+    const second = await browser.context.newPage();
+    second.on('pageerror', (error) => pageErrors.push(error.message));
+    await second.goto(server.url);
+    await second.waitForFunction(() => document.getElementById('status')?.textContent === 'valid');
+    const start = (await demo(second)).tokensReceived;
+    await second.waitForFunction((n) => (window as unknown as { demo: DemoHandle }).demo.tokensReceived >= n, start + 1, { timeout: 10_000 });
+    let lines = await logLines(second);
+    expect(lines.filter((line) => line.startsWith('This tab is'))).toEqual(['This tab is a follower: it takes the refresher’s tokens']);
+    expect(lines.filter((line) => line.startsWith('Requesting a token'))).toEqual([]);
+    const tokens = lines.filter((line) => line.startsWith('New token'));
+    expect(tokens.length).toBeGreaterThanOrEqual(2);
+    for (const line of tokens) expect(line).toMatch(/^New token for alice, valid 4 s, from another tab \(…[\w-]{6}\)$/);
+
+    await page.close();
+    await second.waitForSelector('#log li:has-text("This tab is now the refresher")', { timeout: 5_000 });
+    const promoted = (await demo(second)).tokensReceived;
+    await second.waitForFunction((n) => (window as unknown as { demo: DemoHandle }).demo.tokensReceived >= n, promoted + 1, { timeout: 10_000 });
+    lines = await logLines(second);
+    expect(lines.filter((line) => line.startsWith('This tab is'))).toEqual([
+      'This tab is a follower: it takes the refresher’s tokens',
+      'This tab is now the refresher: it fetches for every tab',
+    ]);
+    expect(lines.at(-1)).toMatch(/^New token for alice, valid 4 s, from this tab’s request/);
+  }, 30_000);
+
+  it('says once that the token expired, however often the status flips while the backend is down', async () => {
+    // Down for longer than a token lives: the token dies while the retries go on.
+    await page.$eval('#outage', (button) => ((button as HTMLElement).dataset.seconds = '8'));
+    await page.click('#outage');
+    await page.waitForFunction(() => (window as unknown as { demo: DemoHandle }).demo.statuses.includes('expired'), undefined, { timeout: 15_000 });
+    const during = await demo(page);
+    await page.waitForFunction(
+      (before) => {
+        const handle = (window as unknown as { demo: DemoHandle }).demo;
+        return handle.tokensReceived > before && document.getElementById('status')?.textContent === 'valid';
+      },
+      during.tokensReceived,
+      { timeout: 40_000 },
+    );
+    const lines = await logLines(page);
+    expect(lines.filter((line) => /expired/i.test(line))).toEqual(['The token expired before a new one came']);
+    // Every failure is its own line, and each says when the next attempt is.
+    const failures = lines.filter((line) => line.startsWith('Token request failed'));
+    expect(failures.length).toBe(server.tokenRequests(503));
+    for (const line of failures) expect(line).toMatch(/; retrying in \d+\.\d s$/);
+    const lastFailure = lines.lastIndexOf(failures.at(-1)!);
+    expect(lines.slice(lastFailure).some((line) => line.startsWith('New token for alice'))).toBe(true);
+  }, 60_000);
 });

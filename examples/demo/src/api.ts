@@ -20,20 +20,50 @@ async function errorMessage(response: Response): Promise<string> {
   return body?.error?.message ?? `HTTP ${response.status}`;
 }
 
+// The server answers GET /api/session with 401 when there is no session, and the browser reports every
+// 401 in the console. The session cookie is httpOnly, so the page cannot look for it: it remembers
+// (for all its tabs) that it signed in, and asks the server only then.
+const SIGNED_IN_KEY = 'twilio-token-lifecycle-demo:signed-in';
+
+function rememberSignedIn(isSignedIn: boolean): void {
+  try {
+    if (isSignedIn) localStorage.setItem(SIGNED_IN_KEY, '1');
+    else localStorage.removeItem(SIGNED_IN_KEY);
+  } catch {
+    // storage blocked: the page will just ask the server
+  }
+}
+
+function mayBeSignedIn(): boolean {
+  try {
+    return localStorage.getItem(SIGNED_IN_KEY) !== null;
+  } catch {
+    return true;
+  }
+}
+
+/** The session of the cookie, if there is one. Asks the server only if this page signed in before. */
 export async function currentSession(): Promise<SessionInfo | undefined> {
+  if (!mayBeSignedIn()) return undefined;
   const response = await fetch('/api/session', { credentials: 'same-origin' });
-  return response.ok ? ((await response.json()) as SessionInfo) : undefined;
+  if (!response.ok) {
+    rememberSignedIn(false); // the cookie expired or the server restarted with a new secret
+    return undefined;
+  }
+  return (await response.json()) as SessionInfo;
 }
 
 export async function signIn(identity: string): Promise<SessionInfo> {
   const response = await post('/api/login', { identity });
   if (!response.ok) throw new Error(await errorMessage(response));
+  rememberSignedIn(true);
   const session = await currentSession();
   if (!session) throw new Error('The session cookie was not kept');
   return session;
 }
 
 export async function signOut(): Promise<void> {
+  rememberSignedIn(false);
   await post('/api/logout');
 }
 

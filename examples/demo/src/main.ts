@@ -1,13 +1,14 @@
-import { createTokenManager, type AccessToken, type TokenManager, type TokenState } from 'twilio-token-lifecycle';
+import { createTokenManager, type TokenManager } from 'twilio-token-lifecycle';
 import { currentSession, failBackend, signIn, signOut, type SessionInfo } from './api';
-import { elements, log, renderClock, renderState, showSignedIn } from './view';
+import { eventLog } from './event-log';
+import { elements, log, renderClock, renderState, showIdentityConflict, showSignedIn } from './view';
 
 /** What the page exposes for the console and for the browser tests. */
 interface DemoHandle {
   manager?: TokenManager;
   /** Every status the page has shown, in order. */
   statuses: string[];
-  /** How many new tokens the page received. */
+  /** How many new tokens the page received (its `token` events). */
   tokensReceived: number;
   /** When each new token arrived (Date.now()). */
   tokenTimes: number[];
@@ -27,46 +28,60 @@ const demo: DemoHandle = {
 (window as unknown as { demo: DemoHandle }).demo = demo;
 
 let stopSession: (() => void) | undefined;
-
-function describeToken(token: AccessToken): string {
-  const lifetime = Math.round((token.expiresAt - token.issuedAt) / 1000);
-  return `New token for ${token.identity}, valid ${lifetime} s (…${token.jwt.slice(-6)})`;
-}
+/** Who this tab is signed in as, while it is. */
+let signedInAs: string | undefined;
 
 function startSession(session: SessionInfo) {
+  stopSession?.();
+  const { identity } = session;
+  signedInAs = identity;
   elements.mode.hidden = !session.isLocalOnly;
   elements.mode.textContent = 'Local tokens: they work here, not with Twilio';
+  showIdentityConflict(undefined);
   showSignedIn(true);
-  const manager = createTokenManager({ url: '/api/token' });
+  log('info', `Signed in as ${identity}; tokens live ${session.ttlSeconds} s`);
+
+  const manager = createTokenManager({
+    url: '/api/token',
+    // Tabs share one session cookie: when another tab signs in as someone else, the server signs
+    // tokens for them. Bound to this tab's user, the manager refuses those (`identity-mismatch`).
+    identity,
+    // Share tokens only among this user's tabs.
+    crossTab: { key: identity },
+  });
   demo.manager = manager;
-  let last: TokenState = manager.getState();
+  const events = eventLog({
+    identity,
+    startedAt: Date.now(),
+    log,
+    onToken: () => {
+      demo.tokensReceived += 1;
+      demo.tokenTimes.push(Date.now());
+    },
+    onIdentityConflict: (other) => showIdentityConflict({ identity, other }),
+  });
+  // Before anything starts the manager: events$ does not replay.
+  const eventSubscription = manager.events$.subscribe(events.handle);
+
+  let last = manager.getState();
   demo.statuses.push(last.status);
   const unsubscribe = manager.subscribe((state) => {
     if (state.status !== last.status) demo.statuses.push(state.status);
-    if (state.token && state.token !== last.token) {
-      demo.tokensReceived += 1;
-      demo.tokenTimes.push(Date.now());
-      log('ok', describeToken(state.token));
-    }
-    if (state.error && state.error !== last.error) {
-      const retry = state.nextRefreshAt === undefined ? 'not retrying until you refresh' : `retrying in ${((state.nextRefreshAt - Date.now()) / 1000).toFixed(1)} s`;
-      log('bad', `Refresh failed (${state.error.code}): ${state.error.message}; ${retry}`);
-    }
-    if (state.status === 'expired' && last.status !== 'expired') log('bad', 'The token expired before a new one came');
-    if (state.role !== last.role && state.role !== undefined) log('info', `This tab is now ${state.role === 'refresher' ? 'the refresher' : 'a follower'}`);
-    if (state.offline !== last.offline) log(state.offline ? 'bad' : 'info', state.offline ? 'Offline: requests paused' : 'Back online');
     last = state;
     renderState(state);
   });
   renderState(manager.getState());
   const clock = setInterval(() => renderClock(manager.getState()), 200);
-  log('info', `Signed in as ${session.identity}; tokens live ${session.ttlSeconds} s`);
 
   stopSession = () => {
     clearInterval(clock);
     unsubscribe();
     manager.stop();
+    eventSubscription.unsubscribe();
+    events.dispose();
     demo.manager = undefined;
+    signedInAs = undefined;
+    showIdentityConflict(undefined);
   };
 }
 
@@ -105,6 +120,16 @@ elements.outage.addEventListener('click', async () => {
   }
 });
 elements.signOut.addEventListener('click', () => void endSession());
+// After another tab signed in as someone else. Not a sign-out: that would end the other tab's session too.
+elements.signInAgain.addEventListener('click', () => {
+  const identity = signedInAs;
+  stopSession?.();
+  stopSession = undefined;
+  log('info', `Stopped ${identity ?? 'this tab'}’s token manager; sign in again to get new tokens`);
+  showSignedIn(false);
+  elements.identityInput.value = identity ?? '';
+  elements.identityInput.focus();
+});
 
 async function boot() {
   const params = new URLSearchParams(location.search);

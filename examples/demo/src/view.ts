@@ -22,6 +22,10 @@ export const elements = {
   refreshNow: byId<HTMLButtonElement>('refresh-now'),
   outage: byId<HTMLButtonElement>('outage'),
   signOut: byId<HTMLButtonElement>('sign-out'),
+  conflict: byId('identity-conflict'),
+  conflictOther: byId('conflict-other'),
+  conflictIdentity: byId('conflict-identity'),
+  signInAgain: byId<HTMLButtonElement>('sign-in-again'),
 };
 
 const seconds = (ms: number) => (ms <= 0 ? '0.0 s' : ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60_000)} min ${Math.floor((ms % 60_000) / 1000)} s`);
@@ -70,10 +74,20 @@ export function renderClock(state: TokenState, now = Date.now()) {
   elements.refreshIn.textContent = nextRefreshAt === undefined ? '—' : seconds(nextRefreshAt - now);
 }
 
-export function log(kind: 'ok' | 'bad' | 'info', message: string) {
+/** Offers to sign in again after another tab signed in as someone else (`undefined` hides the offer). */
+export function showIdentityConflict(conflict: { identity: string; other: string | undefined } | undefined) {
+  elements.conflict.hidden = conflict === undefined;
+  if (!conflict) return;
+  elements.conflictIdentity.textContent = conflict.identity;
+  elements.conflictOther.textContent = conflict.other ?? 'someone else';
+}
+
+/** Adds a line to the log, newest first; `at` (epoch ms) is when it happened. */
+export function log(kind: 'ok' | 'bad' | 'info', message: string, at = Date.now()) {
   const item = document.createElement('li');
   const time = document.createElement('time');
-  time.textContent = new Date().toLocaleTimeString();
+  time.dateTime = new Date(at).toISOString();
+  time.textContent = new Date(at).toLocaleTimeString();
   const text = document.createElement('span');
   text.className = kind;
   text.textContent = message;
