@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark, each against a baseline in the same run, printed as tables
 // (and as Markdown with --markdown, for README.md). Run with node --expose-gc after `npm run build`.
 import os from 'node:os';
+import { chaosSoak } from './chaos-soak.mjs';
 import { requestsPerCycle } from './requests-per-cycle.mjs';
 import { serverLoad, signing } from './server.mjs';
 import { thunderingHerd } from './thundering-herd.mjs';
@@ -38,6 +39,11 @@ print('Heap growth over 100,000 subscribe/unsubscribe cycles', memory, 'Goal: un
 const herd = await thunderingHerd();
 print('Thundering herd: 10,000 managers, backend down 5 min, then back', herd.rows,
   `Goal: recovery spread over at least 20 s. Ours spreads it over ${herd.spread} s; the peak second is ${herd.ratio.toFixed(1)}× lower than without jitter.`);
+
+const soak = await chaosSoak();
+print('Chaos soak: 7 days of virtual time, outage spells ~10 % of the time, clock jumps, sleeps and offline spells', soak.rows,
+  'Goal: no second without a usable token while the backend is healthy, beyond the wait for one request after a disruption; one request per healthy cycle; never more than one request a second.');
+print('Chaos soak: seconds without a usable token while healthy, online and awake, by what came just before', soak.breakdown);
 
 const signer = signing();
 print('Signing: tokens per second', signer.rows, `Goal: at least 50×. node:crypto is ${signer.ratio.toFixed(1)}× faster than the helper.`);
