@@ -44,68 +44,59 @@ export interface AccessToken {
   readonly expiresAt: number;
 }
 
-const ALGORITHMS = new Set(['HS256', 'HS384', 'HS512']);
-const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
-const API_KEY_SID = /^SK[0-9a-fA-F]{32}$/;
-const OBJECT_GRANTS = ['chat', 'voice', 'video', 'data_sync', 'task_router'] as const;
+const OBJECT_GRANTS = ['chat', 'voice', 'video', 'data_sync', 'task_router'];
 
-function invalid(what: string, cause?: unknown): TokenError {
-  return new TokenError('invalid-token', `Invalid Twilio Access Token: ${what}`, {
-    cause,
-    retryable: true,
-  });
+/** An `invalid-token` error (retryable: the next token may be fine). Also used for tokens refused on arrival. */
+export const invalidToken = (what: string, cause?: unknown): TokenError =>
+  new TokenError('invalid-token', `Invalid Twilio Access Token: ${what}`, { cause });
+
+/** Throws an `invalid-token` error saying `what` unless `ok`. */
+function check(ok: boolean, what: string): void {
+  if (!ok) throw invalidToken(what);
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+const matches = (value: unknown, pattern: RegExp): boolean => typeof value === 'string' && pattern.test(value);
+
 const isTime = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 
-function decodePart(jwt: string, header: boolean): unknown {
+function decodePart(jwt: string, header: boolean): Record<string, unknown> {
+  let value: unknown;
+  let cause: unknown;
   try {
-    return header ? jwtDecode(jwt, { header: true }) : jwtDecode(jwt);
+    value = jwtDecode(jwt, { header });
   } catch (error) {
     // jwt-decode's own message may quote the payload, so it goes to `cause` only.
-    throw invalid(`its ${header ? 'header' : 'payload'} is not base64url-encoded JSON`, error);
+    cause = error;
   }
+  if (!isRecord(value)) throw invalidToken(`its ${header ? 'header' : 'payload'} is not base64url-encoded JSON, or not an object`, cause);
+  return value;
 }
 
-function checkHeader(header: unknown): AccessTokenHeader {
-  if (!isRecord(header)) throw invalid('the header is not a JSON object');
-  if (header.typ !== 'JWT') throw invalid('header "typ" must be "JWT"');
-  if (typeof header.alg !== 'string' || !ALGORITHMS.has(header.alg)) {
-    throw invalid('header "alg" must be HS256, HS384 or HS512');
-  }
-  if (header.cty !== 'twilio-fpa;v=1') throw invalid('header "cty" must be "twilio-fpa;v=1"');
-  if (header.twr !== undefined && typeof header.twr !== 'string') throw invalid('header "twr" must be a string');
+function checkHeader(header: Record<string, unknown>): AccessTokenHeader {
+  check(header.typ === 'JWT', 'header "typ" must be "JWT"');
+  check(matches(header.alg, /^HS(256|384|512)$/), 'header "alg" must be HS256, HS384 or HS512');
+  check(header.cty === 'twilio-fpa;v=1', 'header "cty" must be "twilio-fpa;v=1"');
+  check(header.twr === undefined || typeof header.twr === 'string', 'header "twr" must be a string');
   return header as AccessTokenHeader;
 }
 
 function checkGrants(grants: unknown): AccessTokenGrants {
-  if (!isRecord(grants)) throw invalid('claim "grants" must be an object');
-  if (grants.identity !== undefined && typeof grants.identity !== 'string') {
-    throw invalid('grant "identity" must be a string');
-  }
-  for (const key of OBJECT_GRANTS) {
-    if (grants[key] !== undefined && !isRecord(grants[key])) throw invalid(`grant "${key}" must be an object`);
-  }
-  const typed = { ...grants } as AccessTokenGrants;
+  check(isRecord(grants), 'claim "grants" must be an object');
+  const typed = { ...(grants as AccessTokenGrants) };
+  check(typed.identity === undefined || typeof typed.identity === 'string', 'grant "identity" must be a string');
+  for (const key of OBJECT_GRANTS) check(typed[key] === undefined || isRecord(typed[key]), `grant "${key}" must be an object`);
   if (typed.data_sync !== undefined && typed.sync === undefined) typed.sync = typed.data_sync;
   return typed;
 }
 
-function checkClaims(claims: unknown): AccessTokenClaims {
-  if (!isRecord(claims)) throw invalid('the payload is not a JSON object');
-  for (const name of ['iat', 'exp', 'nbf']) {
-    if ((name !== 'nbf' || claims[name] !== undefined) && !isTime(claims[name])) throw invalid(`claim "${name}" must be a number`);
-  }
-  if ((claims.exp as number) <= (claims.iat as number)) throw invalid('claim "exp" must be later than "iat"');
-  if (typeof claims.sub !== 'string' || !ACCOUNT_SID.test(claims.sub)) {
-    throw invalid('claim "sub" must be an Account SID (AC + 32 hex digits)');
-  }
-  if (typeof claims.iss !== 'string' || !API_KEY_SID.test(claims.iss)) {
-    throw invalid('claim "iss" must be an API key SID (SK + 32 hex digits)');
-  }
+function checkClaims(claims: Record<string, unknown>): AccessTokenClaims {
+  for (const name of ['iat', 'exp', 'nbf']) check(isTime(claims[name]) || (name === 'nbf' && claims.nbf === undefined), `claim "${name}" must be a number`);
+  check((claims.exp as number) > (claims.iat as number), 'claim "exp" must be later than "iat"');
+  check(matches(claims.sub, /^AC[\da-fA-F]{32}$/), 'claim "sub" must be an Account SID (AC + 32 hex digits)');
+  check(matches(claims.iss, /^SK[\da-fA-F]{32}$/), 'claim "iss" must be an API key SID (SK + 32 hex digits)');
   return claims as AccessTokenClaims;
 }
 
@@ -123,10 +114,10 @@ function checkClaims(claims: unknown): AccessTokenClaims {
  * new Date(token.expiresAt);
  */
 export function parseAccessToken(jwt: string): AccessToken {
-  if (typeof jwt !== 'string') throw invalid(`expected a string, got ${jwt === null ? 'null' : typeof jwt}`);
+  check(typeof jwt === 'string', `expected a string, got ${jwt === null ? 'null' : typeof jwt}`);
   const parts = jwt.split('.');
-  if (parts.length !== 3) throw invalid(`expected 3 dot-separated segments, got ${parts.length}`);
-  if (parts.some((part) => part.length === 0)) throw invalid('a segment is empty');
+  check(parts.length === 3, `expected 3 dot-separated segments, got ${parts.length}`);
+  check(!parts.includes(''), 'a segment is empty');
 
   const header = checkHeader(decodePart(jwt, true));
   const claims = checkClaims(decodePart(jwt, false));

@@ -37,13 +37,8 @@ export interface TokenErrorOptions {
   cause?: unknown;
 }
 
-const RETRYABLE_BY_DEFAULT: ReadonlySet<TokenErrorCode> = new Set([
-  'network',
-  'timeout',
-  'http',
-  'invalid-response',
-  'invalid-token',
-]);
+// The codes that are worth retrying unless the error says otherwise.
+const RETRYABLE_BY_DEFAULT: readonly TokenErrorCode[] = ['network', 'timeout', 'http', 'invalid-response', 'invalid-token'];
 
 /**
  * The one error type this library throws or reports. Switch on `code`; `cause` holds the original
@@ -51,38 +46,31 @@ const RETRYABLE_BY_DEFAULT: ReadonlySet<TokenErrorCode> = new Set([
  */
 export class TokenError extends Error {
   override readonly name = 'TokenError';
-  readonly code: TokenErrorCode;
-  readonly status: number | undefined;
-  readonly retryable: boolean;
-  readonly retryAfterMs: number | undefined;
+  // Assigned in the constructor, in this order (`declare`: no class-field initialisers to ship).
+  declare readonly code: TokenErrorCode;
+  declare readonly status: number | undefined;
+  declare readonly retryable: boolean;
+  declare readonly retryAfterMs: number | undefined;
   /** When the manager tries again on its own (epoch ms, scheduler clock); unset when it will not. */
-  readonly retryAt: number | undefined;
+  declare readonly retryAt: number | undefined;
   /** The server's `{ "error": { "code", "message" } }`, when the failed response carried one. */
-  readonly serverError: ServerError | undefined;
+  declare readonly serverError: ServerError | undefined;
 
-  constructor(code: TokenErrorCode, message: string, options: TokenErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    this.status = options.status;
-    this.retryable = options.retryable ?? RETRYABLE_BY_DEFAULT.has(code);
-    this.retryAfterMs = options.retryAfterMs;
-    this.retryAt = options.retryAt;
-    this.serverError = options.serverError;
+  constructor(code: TokenErrorCode, message: string, { status, retryable, retryAfterMs, retryAt, serverError, cause }: TokenErrorOptions = {}) {
+    super(message, cause === undefined ? undefined : { cause });
+    Object.assign(this, { code, status, retryable: retryable ?? RETRYABLE_BY_DEFAULT.includes(code), retryAfterMs, retryAt, serverError });
   }
 }
 
 /** The same error with `retryAt` set: errors are values, so the manager never mutates one. */
 export function withRetryAt(error: TokenError, retryAt: number | undefined): TokenError {
-  if (error.retryAt === retryAt) return error;
-  return new TokenError(error.code, error.message, {
-    status: error.status,
-    retryable: error.retryable,
-    retryAfterMs: error.retryAfterMs,
-    retryAt,
-    serverError: error.serverError,
-    cause: error.cause,
-  });
+  // Spreading copies the own enumerable fields; `cause` is not enumerable, so it is passed on by name.
+  return error.retryAt === retryAt ? error : new TokenError(error.code, error.message, { ...error, retryAt, cause: error.cause });
 }
+
+/** Why a wait for a token ended early: `signal` aborted. */
+export const abortedError = (signal: AbortSignal): TokenError =>
+  new TokenError('aborted', 'Waiting for a token was aborted', { cause: signal.reason });
 
 /**
  * True for a {@link TokenError}, also one thrown by another copy of this library (another bundle or

@@ -1,5 +1,6 @@
-import ky, { type Options as KyOptions } from 'ky';
-import { TokenError, type ServerError, type TokenErrorCode } from './errors';
+import ky, { TimeoutError, type Options as KyOptions } from 'ky';
+import { noop } from 'rxjs';
+import { TokenError, type ServerError } from './errors';
 import type { TokenSource } from './token-source';
 
 /** ky options for the token request. `retry`, `throwHttpErrors` and `signal` belong to the manager. */
@@ -11,42 +12,28 @@ const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]+$/;
 const JWT_INSIDE = /[\w-]{8,}\.[\w-]{8,}\.[\w-]{8,}/;
 const ERROR_BODY_LIMIT = 16_384;
 
-function describe(url: string | URL, method: string | undefined): string {
-  return `${(method ?? 'post').toUpperCase()} ${String(url)}`;
+/** An HTTP date as epoch ms; `undefined` when unreadable. */
+function parseDate(value: string | null): number | undefined {
+  const at = Date.parse(value ?? '');
+  return Number.isNaN(at) ? undefined : at;
 }
 
-function statusCode(status: number): TokenErrorCode {
-  if (status === 401) return 'unauthorized';
-  if (status === 403) return 'forbidden';
-  return 'http';
+/** `JSON.parse`, or `undefined` for text that is not JSON. */
+function parseJson(text: string): any {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** `Retry-After` as ms: delta-seconds or an HTTP date (read against the server's own `Date`). */
 export function parseRetryAfter(value: string | null, serverNow: number | undefined, now: number): number | undefined {
-  if (value === null || value.trim() === '') return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - (serverNow ?? now));
-}
-
-function readDate(response: Response): number | undefined {
-  const value = response.headers.get('date');
-  const at = value === null ? NaN : Date.parse(value);
-  return Number.isNaN(at) ? undefined : at;
-}
-
-function extractJwt(body: string, contentType: string): string | undefined {
-  const text = body.trim();
-  if (contentType.includes('json') || text.startsWith('{')) {
-    try {
-      const parsed: unknown = JSON.parse(text);
-      const token = (parsed as { token?: unknown } | null)?.token;
-      return typeof token === 'string' ? token.trim() : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-  return JWT_SHAPE.test(text) ? text : undefined;
+  const text = value?.trim();
+  if (!text) return undefined;
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const at = parseDate(value);
+  return at === undefined ? undefined : Math.max(0, at - (serverNow ?? now));
 }
 
 /** Up to 16 KiB of an error body, '' when unreadable: the rest is cancelled, never downloaded. */
@@ -58,9 +45,9 @@ async function readErrorBody(response: Response): Promise<string> {
     for (let chunk; text.length < ERROR_BODY_LIMIT && !(chunk = await reader.read()).done; ) {
       text += decoder.decode(chunk.value, { stream: true });
     }
-    reader.cancel().catch(() => undefined);
+    reader.cancel().catch(noop);
   } catch {
-    text = ''; // no body, or it broke off: a half-read body says nothing reliable
+    return ''; // no body, or it broke off: a half-read body says nothing reliable
   }
   return text.slice(0, ERROR_BODY_LIMIT);
 }
@@ -75,15 +62,11 @@ function clean(value: unknown): string | undefined {
 
 /** `{ "error": { "code", "message" } }` (the reference server), `{ "error": "…" }` or `{ "message": "…" }`. */
 export function parseServerError(body: string): ServerError | undefined {
-  let parsed: { error?: { code?: unknown; message?: unknown } | string; message?: unknown } | null;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return undefined;
-  }
+  const parsed = parseJson(body);
   const error = parsed?.error;
-  const code = clean(typeof error === 'string' ? undefined : error?.code);
-  const message = clean(typeof error === 'string' ? error : error?.message ?? parsed?.message);
+  const isText = typeof error === 'string';
+  const code = clean(isText ? undefined : error?.code);
+  const message = clean(isText ? error : (error?.message ?? parsed?.message));
   return code || message ? { ...(code && { code }), ...(message && { message }) } : undefined;
 }
 
@@ -92,7 +75,7 @@ export function parseServerError(body: string): ServerError | undefined {
  * unless `request` says otherwise) answering JSON `{ "token": "<jwt>" }` or the bare JWT as text.
  */
 export function httpTokenSource(url: string | URL, request: TokenRequestOptions = {}, now: () => number): TokenSource {
-  const where = describe(url, request.method ?? DEFAULT_REQUEST.method);
+  const where = `${(request.method ?? 'post').toUpperCase()} ${String(url)}`;
   return async ({ signal }) => {
     let pending: Promise<Response>;
     // Either throw means no retry can help: the URL does not resolve as fetch would resolve it (each
@@ -104,42 +87,34 @@ export function httpTokenSource(url: string | URL, request: TokenRequestOptions 
     } catch (error) {
       throw new TokenError(
         'misconfigured',
-        `Token request cannot be sent: ${where} (${(error as Error).message}). Give an absolute URL; a relative one resolves only in a browser page`,
+        `Token request cannot be sent: ${where} (${(error as Error).message}); outside a page, give an absolute URL`,
         { cause: error },
       );
     }
-    let response: Response;
-    try {
-      response = await pending;
-    } catch (error) {
-      if ((error as { name?: unknown })?.name === 'TimeoutError') {
-        throw new TokenError('timeout', `Token request timed out: ${where}`, { cause: error });
-      }
-      throw error;
-    }
-    const serverNow = readDate(response);
+    const response = await pending.catch((error: unknown) => {
+      throw error instanceof TimeoutError
+        ? new TokenError('timeout', `Token request timed out: ${where}`, { cause: error })
+        : error;
+    });
+    const serverNow = parseDate(response.headers.get('date'));
+    const { status } = response;
     if (!response.ok) {
-      const { status } = response;
-      const retryAfterMs =
-        status === 429 || status === 503 ? parseRetryAfter(response.headers.get('retry-after'), serverNow, now()) : undefined;
+      const retryAfterMs = status === 429 || status === 503 ? parseRetryAfter(response.headers.get('retry-after'), serverNow, now()) : undefined;
       const serverError = parseServerError(await readErrorBody(response));
       const detail = [serverError?.message, serverError?.code && `(${serverError.code})`].filter(Boolean).join(' ');
-      throw new TokenError(statusCode(status), `Token request failed with status ${status}: ${where}${detail && `: ${detail}`}`, {
+      // 401 and 403 are not retryable (by their codes' default): only `refresh()` asks again.
+      throw new TokenError(status === 401 ? 'unauthorized' : status === 403 ? 'forbidden' : 'http', `Token request failed with status ${status}: ${where}${detail && `: ${detail}`}`, {
         status,
-        retryable: status !== 401 && status !== 403,
         retryAfterMs,
         serverError,
       });
     }
     const contentType = response.headers.get('content-type') ?? 'no content-type';
-    const jwt = extractJwt(await response.text(), contentType);
-    if (jwt === undefined) {
-      throw new TokenError(
-        'invalid-response',
-        `Token response is neither JSON { "token": "<jwt>" } nor a bare JWT (${contentType}): ${where}`,
-        { status: response.status },
-      );
+    const text = (await response.text()).trim();
+    const jwt = contentType.includes('json') || text.startsWith('{') ? parseJson(text)?.token : JWT_SHAPE.test(text) ? text : undefined;
+    if (typeof jwt !== 'string') {
+      throw new TokenError('invalid-response', `Token response is neither { "token": "<jwt>" } nor a JWT (${contentType}): ${where}`, { status });
     }
-    return { jwt, serverNow };
+    return { jwt: jwt.trim(), serverNow };
   };
 }

@@ -31,4 +31,5 @@ export type { NetworkSignals, PageEvent, PageSignals } from './page-signals';
 export type { RetryOptions } from './refresh-policy';
 export type { FetchReason, FetchToken, FetchTokenContext } from './token-source';
 export type { GetTokenOptions, TokenManager, TokenManagerOptions } from './token-manager';
+export type { TokenEvent, TokenEventType, TokenOrigin } from './token-events';
 export type { TokenState, TokenStatus } from './token-state';

@@ -1,16 +1,5 @@
 // Options are checked once, at creation: a NaN that slips in becomes a timer loop or a retry that never comes.
 
-function fail(name: string, value: unknown, rule: string): never {
-  throw new TypeError(`createTokenManager: option \`${name}\` must be ${rule}, got ${String(value)}`);
-}
-
-/** Throws a `TypeError` naming the option unless `value` is absent or a finite number ≥ `min`. */
-function checkNumber(name: string, value: unknown, { min = 0, allowInfinity = false } = {}): void {
-  if (value === undefined) return;
-  const isNumber = typeof value === 'number' && !Number.isNaN(value) && (allowInfinity || Number.isFinite(value));
-  if (!isNumber || value < min) fail(name, value, `a ${allowInfinity ? '' : 'finite '}number ≥ ${min}`);
-}
-
 interface CheckedOptions {
   url?: unknown;
   fetchToken?: unknown;
@@ -22,25 +11,32 @@ interface CheckedOptions {
   crossTab?: unknown;
 }
 
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+
 /** Validates the options of `createTokenManager`, so that misuse fails at once and says how to fix it. */
 export function checkOptions(options: CheckedOptions): void {
-  if (typeof options !== 'object' || options === null) fail('options', options, 'an object');
-  if (options.fetchToken !== undefined && typeof options.fetchToken !== 'function') fail('fetchToken', options.fetchToken, 'a function');
-  if (options.url === undefined && options.fetchToken === undefined) {
-    throw new Error('createTokenManager needs either `url` (your token endpoint) or `fetchToken`.');
+  const fail = (name: string, value: unknown, rule: string): never => {
+    throw new TypeError(`createTokenManager: option \`${name}\` must be ${rule}, got ${String(value)}`);
+  };
+  /** Unless `value` is absent: a number ≥ `min`, finite unless `allowInfinity`. */
+  const checkNumber = (name: string, value: unknown, min = 0, allowInfinity = false) => {
+    if (value !== undefined && !(typeof value === 'number' && value >= min && (allowInfinity || value < Infinity))) {
+      fail(name, value, `a ${allowInfinity ? '' : 'finite '}number ≥ ${min}`);
+    }
+  };
+  if (!isObject(options)) fail('options', options, 'an object');
+  const { fetchToken, identity, retry, crossTab } = options;
+  if (fetchToken !== undefined && typeof fetchToken !== 'function') fail('fetchToken', fetchToken, 'a function');
+  if (options.url === undefined && fetchToken === undefined) {
+    throw new Error('createTokenManager needs either `url` or `fetchToken`');
   }
-  if (options.identity !== undefined && (typeof options.identity !== 'string' || options.identity === '')) {
-    fail('identity', options.identity, 'a non-empty string');
-  }
+  if (identity !== undefined && (typeof identity !== 'string' || identity === '')) fail('identity', identity, 'a non-empty string');
   checkNumber('refreshBeforeMs', options.refreshBeforeMs);
   checkNumber('idleGraceMs', options.idleGraceMs);
-  checkNumber('timeoutMs', options.timeoutMs, { min: 1 });
-  const { retry, crossTab } = options;
-  if (retry !== undefined && (typeof retry !== 'object' || retry === null)) fail('retry', retry, 'an object');
-  checkNumber('retry.limit', retry?.limit, { allowInfinity: true });
+  checkNumber('timeoutMs', options.timeoutMs, 1);
+  if (retry !== undefined && !isObject(retry)) fail('retry', retry, 'an object');
+  checkNumber('retry.limit', retry?.limit, 0, true);
   checkNumber('retry.baseDelayMs', retry?.baseDelayMs);
   checkNumber('retry.maxDelayMs', retry?.maxDelayMs);
-  if (typeof crossTab === 'object' && crossTab !== null) {
-    checkNumber('crossTab.peerWaitMs', (crossTab as { peerWaitMs?: unknown }).peerWaitMs);
-  }
+  if (isObject(crossTab)) checkNumber('crossTab.peerWaitMs', crossTab.peerWaitMs);
 }

@@ -14,7 +14,8 @@ export interface RetryOptions {
 export const DEFAULT_REFRESH_BEFORE_MS = 5 * 60_000;
 /** No loop in this library sends more than one request per this many ms. */
 export const MIN_REQUEST_INTERVAL_MS = 1000;
-const MAX_RETRY_AFTER_MS = 24 * 3600_000;
+/** The longest `Retry-After` obeyed. */
+export const MAX_RETRY_AFTER_MS = 24 * 3600_000;
 
 export const DEFAULT_RETRY: Required<RetryOptions> = { limit: Infinity, baseDelayMs: 1000, maxDelayMs: 60_000 };
 

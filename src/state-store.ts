@@ -1,56 +1,57 @@
 import { Observable, type Subscriber } from 'rxjs';
 
 /**
- * The current value and everyone who listens to it: `state$` replays it, `subscribe` does not.
- * A few lines instead of rxjs's BehaviorSubject, to keep the core small.
+ * The current value and everyone who listens to it: `observable` replays it (unless `replay` is
+ * false: a stream of events), `listen` does not. A few lines instead of rxjs's BehaviorSubject and
+ * Subject, to keep the core small.
  */
-export class StateStore<T> {
-  #value: T;
-  readonly #subscribers = new Set<Subscriber<T>>();
-  readonly #listeners = new Set<(value: T) => void>();
-  #isComplete = false;
-
-  constructor(initial: T) {
-    this.#value = initial;
-  }
-
-  get value(): T {
-    return this.#value;
-  }
-
-  /** Replays the current value, then every change, until `complete()`. */
-  readonly observable = new Observable<T>((subscriber) => {
-    subscriber.next(this.#value);
-    if (this.#isComplete) return subscriber.complete();
-    this.#subscribers.add(subscriber);
-    return () => this.#subscribers.delete(subscriber);
-  });
-
+export interface StateStore<T> {
+  readonly value: T;
+  /** Replays the current value (with `replay`), then every change, until `complete()`. */
+  readonly observable: Observable<T>;
   /** Calls `listener` on every change (not with the current value). */
-  listen(listener: (value: T) => void): () => void {
-    // A wrapper per call, so the same function listening twice is two listeners.
-    const wrapped = (value: T) => listener(value);
-    this.#listeners.add(wrapped);
-    return () => this.#listeners.delete(wrapped);
-  }
-
+  listen(listener: (value: T) => void): () => void;
   /** Sets the value and tells everyone; with `defer`, tells them in a microtask (if it is still the value). */
-  set(value: T, defer = false): void {
-    if (this.#isComplete) return;
-    this.#value = value;
-    if (defer) queueMicrotask(() => this.#value === value && this.#notify(value));
-    else this.#notify(value);
-  }
+  set(value: T, defer?: boolean): void;
+  complete(): void;
+}
 
-  #notify(value: T): void {
-    for (const subscriber of [...this.#subscribers]) subscriber.next(value);
-    for (const listener of [...this.#listeners]) listener(value);
-  }
-
-  complete(): void {
-    this.#isComplete = true;
-    for (const subscriber of [...this.#subscribers]) subscriber.complete();
-    this.#subscribers.clear();
-    this.#listeners.clear();
-  }
+export function stateStore<T>(initial: T, replay = true): StateStore<T> {
+  let current = initial;
+  let isComplete = false;
+  const subscribers = new Set<Subscriber<T>>();
+  const listeners = new Set<(value: T) => void>();
+  const notify = (value: T) => {
+    for (const subscriber of [...subscribers]) subscriber.next(value);
+    for (const listener of [...listeners]) listener(value);
+  };
+  return {
+    get value() {
+      return current;
+    },
+    observable: new Observable<T>((subscriber) => {
+      if (replay) subscriber.next(current);
+      if (isComplete) return subscriber.complete();
+      subscribers.add(subscriber);
+      return () => subscribers.delete(subscriber);
+    }),
+    listen(listener) {
+      // A wrapper per call, so the same function listening twice is two listeners.
+      const wrapped = (value: T) => listener(value);
+      listeners.add(wrapped);
+      return () => listeners.delete(wrapped);
+    },
+    set(value, defer = false) {
+      if (isComplete) return;
+      current = value;
+      if (defer) queueMicrotask(() => current === value && notify(value));
+      else notify(value);
+    },
+    complete() {
+      isComplete = true;
+      for (const subscriber of [...subscribers]) subscriber.complete();
+      subscribers.clear();
+      listeners.clear();
+    },
+  };
 }

@@ -1,36 +1,32 @@
-import { Observable, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
+import { noop, Observable, type Subscription } from 'rxjs';
 import type { AccessToken } from './access-token';
-import type { CrossTab, CrossTabEvent } from './cross-tab/cross-tab';
-import { crossTabSetup, DEFAULT_PEER_WAIT_MS, type CrossTabOptions, type CrossTabSetup } from './cross-tab/cross-tab-options';
-import { TokenError } from './errors';
+import type { SharedToken } from './cross-tab/channel';
+import type { CrossTab } from './cross-tab/cross-tab';
+import { crossTabSetup, DEFAULT_PEER_WAIT_MS, type CrossTabOptions } from './cross-tab/cross-tab-options';
+import { abortedError, TokenError } from './errors';
 import { httpTokenSource, type TokenRequestOptions } from './http-token-source';
 import type { Now } from './lifecycle/clock';
 import { noticesOf } from './lifecycle/notices';
-import { decide, plan, type Plan } from './lifecycle/plan';
+import { decide, plan, type Decision, type Plan } from './lifecycle/plan';
 import { reduce } from './lifecycle/reduce';
-import { initialState, type Demand, type LifecycleEvent, type LifecycleState } from './lifecycle/state';
+import { initialState, type Demand, type HeldToken, type LifecycleEvent } from './lifecycle/state';
 import { view } from './lifecycle/view';
 import { checkOptions } from './options';
 import { browserNetworkSignals, browserPageSignals, type NetworkSignals, type PageSignals } from './page-signals';
 import { DEFAULT_RETRY, type RetryOptions } from './refresh-policy';
-import { StateStore } from './state-store';
-import { timeoutScheduler } from './timeout-scheduler';
+import { stateStore } from './state-store';
+import { timeoutScheduler, type TokenScheduler } from './timeout-scheduler';
 import type { TokenEvent } from './token-events';
-import { customTokenSource, toTokenError, type FetchReason, type FetchToken, type TokenSource } from './token-source';
+import { customTokenSource, toTokenError, type FetchReason, type FetchToken } from './token-source';
 import { sameState, type TokenState } from './token-state';
+
+export type { TokenScheduler } from './timeout-scheduler';
 
 // A timer this late (throttled tab, sleeping machine) means the page was not running: say `wake`.
 const LATE_TIMER_MS = 3000;
 // setTimeout fires at once for delays past 2^31−1 ms; the plan is re-checked when it fires anyway.
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 const DEFAULT_TIMEOUT_MS = 10_000;
-
-/**
- * Where all timing happens: an rxjs scheduler, plus (optionally) a monotonic clock. The manager reads
- * the wall clock with `now()` and the monotonic one with `monotonicNow()` (`now()` when absent), and
- * nothing else: a virtual scheduler drives it completely.
- */
-export type TokenScheduler = SchedulerLike & { monotonicNow?: () => number };
 
 interface CommonOptions {
   /**
@@ -132,383 +128,21 @@ export interface TokenManager {
   stop(): void;
 }
 
-interface Waiter {
-  resolve(token: AccessToken): void;
-  reject(error: unknown): void;
-}
+/** Settles a waiting `getToken()` or `refresh()`. */
+type Settle = (decision: NonNullable<Decision>) => void;
 
-const noop = () => undefined;
+/** A lifecycle event before the runtime stamps it with the clock. */
+type Unstamped<E = LifecycleEvent> = E extends LifecycleEvent ? Omit<E, 'now'> : never;
+
 const stoppedError = () => new TokenError('stopped', 'The token manager was stopped');
-const hasMonotonicClock = typeof performance !== 'undefined' && typeof performance.now === 'function';
 
-class Manager implements TokenManager {
-  readonly state$: Observable<TokenState>;
-  readonly token$: Observable<AccessToken>;
-  readonly events$: Observable<TokenEvent>;
-
-  readonly #source: TokenSource;
-  readonly #scheduler: TokenScheduler;
-  readonly #random: () => number;
-  readonly #idleGraceMs: number;
-  readonly #onEvent: ((event: TokenEvent) => void) | undefined;
-  readonly #store = new StateStore<TokenState>({ status: 'idle' });
-  readonly #eventSubscribers = new Set<Subscriber<TokenEvent>>();
-  readonly #crossTabSetup: CrossTabSetup | undefined;
-  readonly #page: PageSignals | undefined;
-  readonly #network: NetworkSignals | undefined;
-
-  #state: LifecycleState;
-  readonly #queue: LifecycleEvent[] = [];
-  #isDraining = false;
-  readonly #waiters = new Map<number, Waiter>();
-  #nextDemandId = 0;
-  #inFlight: { id: number; controller: AbortController } | undefined;
-  #timer: Subscription | undefined;
-  #graceTimer: Subscription | undefined;
-  #holders = 0;
-  #crossTab: CrossTab | undefined;
-  #activations = 0;
-  #unlisten: Array<() => void> = [];
-
-  constructor(options: TokenManagerOptions) {
-    checkOptions(options);
-    this.#scheduler = options.scheduler ?? timeoutScheduler;
-    this.#random = options.random ?? Math.random;
-    this.#idleGraceMs = options.idleGraceMs ?? 1000;
-    this.#onEvent = options.onEvent;
-    this.#crossTabSetup = crossTabSetup(options.crossTab, options.url);
-    this.#page = options.page === false ? undefined : (options.page ?? browserPageSignals());
-    this.#network = options.network === false ? undefined : (options.network ?? browserNetworkSignals());
-    const timeoutMs = options.timeoutMs ?? (options.request?.timeout || DEFAULT_TIMEOUT_MS);
-    this.#source =
-      options.fetchToken !== undefined
-        ? customTokenSource(options.fetchToken)
-        : httpTokenSource(options.url, { timeout: false, ...options.request }, () => this.#scheduler.now());
-    const crossTabOptions = this.#crossTabSetup?.options;
-    this.#state = initialState(
-      {
-        refreshBeforeMs: options.refreshBeforeMs,
-        retry: { ...DEFAULT_RETRY, ...options.retry },
-        timeoutMs,
-        peerWaitMs: crossTabOptions?.peerWaitMs ?? DEFAULT_PEER_WAIT_MS,
-        isShared: this.#crossTabSetup !== undefined,
-      },
-      options.identity ?? crossTabOptions?.identity,
-    );
-    this.state$ = new Observable<TokenState>((subscriber) => {
-      this.#sync(true);
-      const subscription = this.#store.observable.subscribe(subscriber);
-      this.#retain();
-      return () => {
-        subscription.unsubscribe();
-        this.#release();
-      };
-    });
-    this.token$ = new Observable<AccessToken>((subscriber) => {
-      let last: AccessToken | undefined;
-      return this.state$.subscribe({
-        next: ({ token }) => {
-          if (token !== undefined && token !== last) subscriber.next((last = token));
-        },
-        complete: () => subscriber.complete(),
-      });
-    });
-    this.events$ = new Observable<TokenEvent>((subscriber) => {
-      if (this.#state.phase === 'stopped') return subscriber.complete();
-      this.#eventSubscribers.add(subscriber);
-      return () => this.#eventSubscribers.delete(subscriber);
-    });
-  }
-
-  getState = (): TokenState => {
-    this.#sync(true);
-    return this.#store.value;
-  };
-
-  subscribe = (listener: (state: TokenState) => void): (() => void) => {
-    if (this.#state.phase === 'stopped') return noop;
-    // Listen first, so the change that starting causes (idle → fetching) is heard too.
-    const unlisten = this.#store.listen(listener);
-    this.#retain();
-    let isSubscribed = true;
-    return () => {
-      if (!isSubscribed) return;
-      isSubscribed = false;
-      unlisten();
-      this.#release();
-    };
-  };
-
-  getToken = (options: GetTokenOptions = {}): Promise<AccessToken> => {
-    const { minValidityMs = 0, signal, reason } = options;
-    if (!(minValidityMs >= 0 && minValidityMs < Infinity)) {
-      return Promise.reject(new TypeError(`getToken: \`minValidityMs\` must be a finite number ≥ 0, got ${String(minValidityMs)}`));
-    }
-    return this.#demand(reason === 'hint' ? 'hint' : 'get', minValidityMs, signal);
-  };
-
-  refresh = (): Promise<AccessToken> => this.#demand('refresh', 0, undefined);
-
-  stop = (): void => {
-    if (this.#state.phase === 'stopped') return;
-    this.#timer?.unsubscribe();
-    this.#graceTimer?.unsubscribe();
-    this.#stopSignals();
-    this.#dispatch({ type: 'stopped', now: this.#now() });
-    this.#inFlight?.controller.abort(stoppedError());
-    this.#inFlight = undefined;
-    const waiters = [...this.#waiters.values()];
-    this.#waiters.clear();
-    for (const waiter of waiters) waiter.reject(stoppedError());
-    this.#store.complete();
-    for (const subscriber of [...this.#eventSubscribers]) subscriber.complete();
-    this.#eventSubscribers.clear();
-  };
-
-  readonly #now = (): Now => {
-    const scheduler = this.#scheduler;
-    const wall = scheduler.now();
-    const mono = scheduler.monotonicNow
-      ? scheduler.monotonicNow()
-      : scheduler === timeoutScheduler && hasMonotonicClock
-        ? performance.now()
-        : wall;
-    return { wall, mono };
-  };
-
-  #demand(kind: Demand['kind'], minValidityMs: number, signal: AbortSignal | undefined): Promise<AccessToken> {
-    if (this.#state.phase === 'stopped') return Promise.reject(stoppedError());
-    const aborted = () => new TokenError('aborted', 'Waiting for a token was aborted', { cause: signal?.reason });
-    if (signal?.aborted) return Promise.reject(aborted());
-    this.#sync();
-    const id = this.#nextDemandId++;
-    return new Promise<AccessToken>((resolve, reject) => {
-      const onAbort = () => {
-        if (!this.#waiters.delete(id)) return;
-        reject(aborted());
-        this.#dispatch({ type: 'demand-dropped', now: this.#now(), id });
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const done = () => signal?.removeEventListener('abort', onAbort);
-      this.#waiters.set(id, {
-        resolve: (token) => (done(), resolve(token)),
-        reject: (error) => (done(), reject(error)),
-      });
-      this.#dispatch({ type: 'demand-added', now: this.#now(), demand: { id, kind, minValidityMs } });
-    });
-  }
-
-  /** Brings the state up to the clock. A read defers the listeners, so a render never triggers one. */
-  #sync(isRead = false): void {
-    if (this.#state.phase === 'stopped') return;
-    this.#isRead = isRead;
-    this.#dispatch({ type: 'tick', now: this.#now() });
-    this.#isRead = false;
-  }
-
-  #isRead = false;
-
-  /**
-   * The runtime's one loop: applies each event to the pure lifecycle, carries out what the plan says
-   * (start a request, give up on one, settle callers, arm the timer) and publishes the snapshot.
-   * Events raised meanwhile (a listener calling `refresh()`) queue behind.
-   */
-  #dispatch(event: LifecycleEvent): void {
-    this.#queue.push(event);
-    if (this.#isDraining) return;
-    this.#isDraining = true;
-    try {
-      for (;;) {
-        while (this.#queue.length > 0) this.#apply(this.#queue.shift()!);
-        if (this.#state.phase === 'stopped') {
-          this.#publish({});
-          break;
-        }
-        const now = this.#now();
-        this.#settleDemands(now);
-        const next = plan(this.#state, now);
-        if (next.timedOut !== undefined) {
-          const error = new TokenError('timeout', `Token request timed out after ${this.#state.config.timeoutMs} ms`);
-          this.#queue.push({ type: 'request-failed', now, id: next.timedOut, error, random: this.#random() });
-          continue;
-        }
-        if (next.request !== undefined) {
-          this.#queue.push({ type: 'request-started', now, reason: next.request });
-          continue;
-        }
-        this.#abandonStaleRequest();
-        this.#arm(next, now);
-        this.#publish(next);
-        if (this.#queue.length === 0) break;
-      }
-    } finally {
-      this.#isDraining = false;
-    }
-  }
-
-  #apply(event: LifecycleEvent): void {
-    const prev = this.#state;
-    const next = reduce(prev, event);
-    this.#state = next;
-    if (event.type === 'request-started' && next.request !== undefined) this.#startRequest(next.request.id, event.reason);
-    const { current } = next;
-    if (current !== undefined && current !== prev.current && current.origin === 'fetched' && current.token !== prev.current?.token) {
-      this.#crossTab?.share({
-        jwt: current.token.jwt,
-        usableAt: current.usableAt.wall,
-        refreshAt: current.refreshAt.wall,
-        expiresAt: current.expiresAt.wall,
-      });
-    }
-    for (const notice of noticesOf(prev, event, next)) this.#emit(notice);
-  }
-
-  #emit(notice: TokenEvent): void {
-    try {
-      this.#onEvent?.(notice);
-    } catch (error) {
-      // A throwing listener is the app's bug: report it, but never let it break the lifecycle.
-      queueMicrotask(() => {
-        throw error;
-      });
-    }
-    for (const subscriber of [...this.#eventSubscribers]) subscriber.next(notice);
-  }
-
-  #startRequest(id: number, reason: FetchReason): void {
-    const controller = new AbortController();
-    this.#inFlight = { id, controller };
-    let result: Promise<{ jwt: string; serverNow?: number | undefined }>;
-    try {
-      result = this.#source({ signal: controller.signal, reason });
-    } catch (error) {
-      result = Promise.reject(error);
-    }
-    result.then(
-      ({ jwt, serverNow }) => {
-        if (this.#inFlight?.id === id) this.#inFlight = undefined;
-        this.#dispatch({ type: 'token-received', now: this.#now(), id, jwt, serverNow, random: this.#random() });
-      },
-      (error: unknown) => {
-        if (this.#inFlight?.id === id) this.#inFlight = undefined;
-        // An abort we asked for (stop, timeout) has already been accounted for; any other is a network failure.
-        this.#dispatch({ type: 'request-failed', now: this.#now(), id, error: toTokenError(error, controller.signal), random: this.#random() });
-      },
-    );
-  }
-
-  /** Aborts the transport of a request the lifecycle has given up on (timed out). */
-  #abandonStaleRequest(): void {
-    const inFlight = this.#inFlight;
-    if (inFlight !== undefined && inFlight.id !== this.#state.request?.id) {
-      this.#inFlight = undefined;
-      inFlight.controller.abort(new TokenError('timeout', 'Token request timed out'));
-    }
-  }
-
-  #settleDemands(now: Now): void {
-    for (const demand of this.#state.demands) {
-      const decision = decide(this.#state, demand, now);
-      if (decision === undefined) continue;
-      this.#state = reduce(this.#state, { type: 'demand-dropped', now, id: demand.id });
-      const waiter = this.#waiters.get(demand.id);
-      this.#waiters.delete(demand.id);
-      if ('token' in decision) waiter?.resolve(decision.token);
-      else waiter?.reject(decision.error);
-    }
-  }
-
-  /** Arms the one timer; when it fires late (throttled, asleep), the check that follows is a `wake`. */
-  #arm(next: Plan, armedAt: Now): void {
-    this.#timer?.unsubscribe();
-    this.#timer = undefined;
-    if (next.wakeInMs === undefined) return;
-    const delay = Math.min(Math.max(0, Math.ceil(next.wakeInMs)), MAX_TIMEOUT_MS);
-    this.#timer = this.#scheduler.schedule(() => {
-      this.#timer = undefined;
-      const now = this.#now();
-      const firedLate = now.mono - armedAt.mono - delay > LATE_TIMER_MS;
-      // The wall clock ran on while the monotonic one stood still: the machine slept.
-      const slept = now.wall - armedAt.wall - (now.mono - armedAt.mono) > LATE_TIMER_MS;
-      this.#dispatch({ type: firedLate || slept ? 'wake' : 'tick', now });
-    }, delay);
-  }
-
-  #publish(next: Plan): void {
-    const state = view(this.#state, next);
-    if (!sameState(state, this.#store.value)) this.#store.set(state, this.#isRead);
-  }
-
-  #retain(): void {
-    if (this.#state.phase === 'stopped') return;
-    this.#holders += 1;
-    this.#graceTimer?.unsubscribe();
-    this.#graceTimer = undefined;
-    if (this.#state.phase === 'idle') {
-      this.#startSignals();
-      this.#dispatch({ type: 'activated', now: this.#now(), isOnline: this.#network?.isOnline() ?? true });
-    }
-  }
-
-  #release(): void {
-    if (this.#state.phase === 'stopped') return;
-    this.#holders -= 1;
-    if (this.#holders > 0) return;
-    this.#graceTimer = this.#scheduler.schedule(() => {
-      this.#graceTimer = undefined;
-      this.#stopSignals();
-      this.#dispatch({ type: 'deactivated', now: this.#now() });
-    }, this.#idleGraceMs);
-  }
-
-  #startSignals(): void {
-    const page = this.#page;
-    const network = this.#network;
-    if (page) {
-      this.#unlisten.push(
-        page.subscribe((event) => {
-          this.#crossTab?.onPage(event);
-          // Timers may have slept or been throttled: re-check against the clock now.
-          if (event === 'wake') this.#dispatch({ type: 'wake', now: this.#now() });
-        }),
-      );
-    }
-    if (network) {
-      this.#unlisten.push(network.subscribe((isOnline) => this.#dispatch({ type: 'network', now: this.#now(), isOnline })));
-    }
-    const setup = this.#crossTabSetup;
-    if (setup === undefined) return;
-    // The sharing code is a chunk of its own: apps load it only here, in a browser, on first use.
-    const activation = ++this.#activations;
-    import('./cross-tab/cross-tab').then(({ CrossTab }) => {
-      if (this.#activations !== activation || this.#state.phase !== 'active') return;
-      this.#crossTab = new CrossTab(setup, this.#scheduler, {
-        snapshot: () => {
-          const { current, request } = this.#state;
-          return {
-            token: current && {
-              jwt: current.token.jwt,
-              usableAt: current.usableAt.wall,
-              refreshAt: current.refreshAt.wall,
-              expiresAt: current.expiresAt.wall,
-            },
-            isFetching: request !== undefined,
-            isVisible: page?.isVisible() ?? true,
-          };
-        },
-        send: (event: CrossTabEvent) => this.#dispatch({ ...event, now: this.#now() }),
-        now: () => this.#scheduler.now(),
-      });
-    }, noop);
-  }
-
-  #stopSignals(): void {
-    this.#activations += 1;
-    for (const unlisten of this.#unlisten.splice(0)) unlisten();
-    this.#crossTab?.close();
-    this.#crossTab = undefined;
-  }
-}
+/** A held token as this tab passes it to the others: its timeline on the (shared) wall clock. */
+const sharedToken = ({ token, usableAt, refreshAt, expiresAt }: HeldToken): SharedToken => ({
+  jwt: token.jwt,
+  usableAt: usableAt.wall,
+  refreshAt: refreshAt.wall,
+  expiresAt: expiresAt.wall,
+});
 
 /**
  * Creates a manager that fetches a Twilio Access Token from your backend, decodes it, refreshes it
@@ -523,5 +157,296 @@ class Manager implements TokenManager {
  * const { jwt } = await manager.getToken();
  */
 export function createTokenManager(options: TokenManagerOptions): TokenManager {
-  return new Manager(options);
+  checkOptions(options);
+  const scheduler: TokenScheduler = options.scheduler ?? timeoutScheduler;
+  const random = options.random ?? Math.random;
+  const { onEvent, idleGraceMs = 1000 } = options;
+  const setup = crossTabSetup(options.crossTab, options.url);
+  const page = options.page === false ? undefined : (options.page ?? browserPageSignals());
+  const network = options.network === false ? undefined : (options.network ?? browserNetworkSignals());
+  const source = options.fetchToken
+    ? customTokenSource(options.fetchToken)
+    : httpTokenSource(options.url, { timeout: false, ...options.request }, () => scheduler.now());
+  const store = stateStore<TokenState>({ status: 'idle' });
+  // `events$`: no replay; the last event is kept only as the store's value.
+  const events = stateStore<TokenEvent | undefined>(undefined, false);
+  let state = initialState(
+    {
+      refreshBeforeMs: options.refreshBeforeMs,
+      retry: { ...DEFAULT_RETRY, ...options.retry },
+      timeoutMs: options.timeoutMs ?? (options.request?.timeout || DEFAULT_TIMEOUT_MS),
+      peerWaitMs: setup?.options.peerWaitMs ?? DEFAULT_PEER_WAIT_MS,
+      isShared: setup !== undefined,
+    },
+    options.identity ?? setup?.options.identity,
+  );
+  const queue: LifecycleEvent[] = [];
+  let isDraining = false;
+  let isRead = false;
+  const waiters = new Map<number, Settle>();
+  let nextDemandId = 0;
+  let inFlight: { id: number; controller: AbortController } | undefined;
+  let timer: Subscription | undefined;
+  let graceTimer: Subscription | undefined;
+  let holders = 0;
+  let crossTab: CrossTab | undefined;
+  let activations = 0;
+  const unlisten: Array<() => void> = [];
+
+  const isStopped = () => state.phase === 'stopped';
+  const timeoutError = () => new TokenError('timeout', `Token request timed out after ${state.config.timeoutMs} ms`);
+
+  const clock = (): Now => {
+    const wall = scheduler.now();
+    return { wall, mono: scheduler.monotonicNow?.() ?? wall };
+  };
+
+  /** Dispatches an event stamped with the clock now. */
+  const send = (event: Unstamped) => dispatch({ ...event, now: clock() } as LifecycleEvent);
+
+  /** Brings the state up to the clock. A read defers the listeners, so a render never triggers one. */
+  function sync(read = false): void {
+    if (isStopped()) return;
+    isRead = read;
+    send({ type: 'tick' });
+    isRead = false;
+  }
+
+  /**
+   * The runtime's one loop: applies each event to the pure lifecycle, carries out what the plan says
+   * (start a request, give up on one, settle callers, arm the timer) and publishes the snapshot.
+   * Events raised meanwhile (a listener calling `refresh()`) queue behind.
+   */
+  function dispatch(event: LifecycleEvent): void {
+    queue.push(event);
+    if (isDraining) return;
+    isDraining = true;
+    try {
+      for (;;) {
+        while (queue.length) apply(queue.shift()!);
+        let next: Plan = {};
+        if (!isStopped()) {
+          const now = clock();
+          // Each caller waiting when the loop began, decided against the state as it is by then.
+          for (const demand of state.demands) {
+            const decision = decide(state, demand, now);
+            if (!decision) continue;
+            state = reduce(state, { type: 'demand-dropped', now, id: demand.id });
+            const settle = waiters.get(demand.id);
+            waiters.delete(demand.id);
+            settle?.(decision);
+          }
+          next = plan(state, now);
+          if (next.timedOut !== undefined) {
+            queue.push({ type: 'request-failed', now, id: next.timedOut, error: timeoutError(), random: random() });
+            continue;
+          }
+          if (next.request) {
+            queue.push({ type: 'request-started', now, reason: next.request });
+            continue;
+          }
+          // The lifecycle gave up on the request in flight (timed out): abort its transport.
+          const stale = inFlight;
+          if (stale && stale.id !== state.request?.id) {
+            inFlight = undefined;
+            stale.controller.abort(timeoutError());
+          }
+          arm(next, now);
+        }
+        const snapshot = view(state, next);
+        if (!sameState(snapshot, store.value)) store.set(snapshot, isRead);
+        if (isStopped() || !queue.length) break;
+      }
+    } finally {
+      isDraining = false;
+    }
+  }
+
+  function apply(event: LifecycleEvent): void {
+    const prev = state;
+    const next = (state = reduce(prev, event));
+    if (event.type === 'request-started' && next.request) startRequest(next.request.id, event.reason);
+    const { current } = next;
+    if (current?.origin === 'fetched' && current.token !== prev.current?.token) crossTab?.share(sharedToken(current));
+    for (const notice of noticesOf(prev, event, next)) {
+      try {
+        onEvent?.(notice);
+      } catch (error) {
+        // A throwing listener is the app's bug: report it, but never let it break the lifecycle.
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+      events.set(notice);
+    }
+  }
+
+  function startRequest(id: number, reason: FetchReason): void {
+    const controller = new AbortController();
+    inFlight = { id, controller };
+    const settle = (event: Unstamped<Extract<LifecycleEvent, { type: 'token-received' | 'request-failed' }>>) => {
+      if (inFlight?.id === id) inFlight = undefined;
+      send(event);
+    };
+    // Both sources are async functions: a failure is a rejection, never a throw.
+    source({ signal: controller.signal, reason }).then(
+      ({ jwt, serverNow }) => settle({ type: 'token-received', id, jwt, serverNow, random: random() }),
+      // An abort we asked for (stop, timeout) has already been accounted for; any other is a network failure.
+      (error: unknown) => settle({ type: 'request-failed', id, error: toTokenError(error, controller.signal), random: random() }),
+    );
+  }
+
+  /** Arms the one timer; when it fires late (throttled, asleep), the check that follows is a `wake`. */
+  function arm({ wakeInMs }: Plan, armedAt: Now): void {
+    timer?.unsubscribe();
+    timer = undefined;
+    if (wakeInMs === undefined) return;
+    const delay = Math.min(Math.max(0, Math.ceil(wakeInMs)), MAX_TIMEOUT_MS);
+    timer = scheduler.schedule(() => {
+      timer = undefined;
+      const now = clock();
+      const ranMs = now.mono - armedAt.mono;
+      // Fired late, or the wall clock ran on while the monotonic one stood still: the machine slept.
+      const isLate = ranMs - delay > LATE_TIMER_MS || now.wall - armedAt.wall - ranMs > LATE_TIMER_MS;
+      dispatch({ type: isLate ? 'wake' : 'tick', now });
+    }, delay);
+  }
+
+  /** Keeps the schedule running until the returned function is called (it acts once). */
+  function retain(): () => void {
+    if (isStopped()) return noop;
+    holders += 1;
+    graceTimer?.unsubscribe();
+    graceTimer = undefined;
+    if (state.phase === 'idle') {
+      startSignals();
+      send({ type: 'activated', isOnline: network?.isOnline() ?? true });
+    }
+    let isHeld = true;
+    return () => {
+      if (!isHeld || isStopped()) return;
+      isHeld = false;
+      holders -= 1;
+      if (holders > 0) return;
+      graceTimer = scheduler.schedule(() => {
+        graceTimer = undefined;
+        stopSignals();
+        send({ type: 'deactivated' });
+      }, idleGraceMs);
+    };
+  }
+
+  function startSignals(): void {
+    if (page) {
+      unlisten.push(
+        page.subscribe((event) => {
+          crossTab?.onPage(event);
+          // Timers may have slept or been throttled: re-check against the clock now.
+          if (event === 'wake') send({ type: 'wake' });
+        }),
+      );
+    }
+    if (network) unlisten.push(network.subscribe((isOnline) => send({ type: 'network', isOnline })));
+    if (!setup) return;
+    // The sharing code is a chunk of its own: apps load it only here, in a browser, on first use.
+    const activation = ++activations;
+    import('./cross-tab/cross-tab').then(({ openCrossTab }) => {
+      if (activations !== activation || state.phase !== 'active') return;
+      crossTab = openCrossTab(setup, scheduler, {
+        snapshot: () => ({
+          token: state.current && sharedToken(state.current),
+          isFetching: state.request !== undefined,
+          isVisible: page?.isVisible() ?? true,
+        }),
+        send,
+        now: () => scheduler.now(),
+      });
+    }, noop);
+  }
+
+  function stopSignals(): void {
+    activations += 1;
+    for (const stop of unlisten.splice(0)) stop();
+    crossTab?.close();
+    crossTab = undefined;
+  }
+
+  /** Queues a caller until the lifecycle answers it (see `decide`). */
+  function demand(kind: Demand['kind'], minValidityMs: number, signal: AbortSignal | undefined): Promise<AccessToken> {
+    if (isStopped()) return Promise.reject(stoppedError());
+    if (signal?.aborted) return Promise.reject(abortedError(signal));
+    sync();
+    const id = nextDemandId++;
+    return new Promise<AccessToken>((resolve, reject) => {
+      const onAbort = () => {
+        if (!waiters.delete(id)) return;
+        reject(abortedError(signal!));
+        send({ type: 'demand-dropped', id });
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      waiters.set(id, (decision) => {
+        signal?.removeEventListener('abort', onAbort);
+        if ('token' in decision) resolve(decision.token);
+        else reject(decision.error);
+      });
+      send({ type: 'demand-added', demand: { id, kind, minValidityMs } });
+    });
+  }
+
+  const state$ = new Observable<TokenState>((subscriber) => {
+    sync(true);
+    const subscription = store.observable.subscribe(subscriber);
+    const release = retain();
+    return () => {
+      subscription.unsubscribe();
+      release();
+    };
+  });
+
+  return {
+    state$,
+    token$: new Observable<AccessToken>((subscriber) => {
+      let last: AccessToken | undefined;
+      return state$.subscribe({
+        next: ({ token }) => {
+          if (token && token !== last) subscriber.next((last = token));
+        },
+        complete: () => subscriber.complete(),
+      });
+    }),
+    events$: events.observable as Observable<TokenEvent>,
+    getState: () => {
+      sync(true);
+      return store.value;
+    },
+    subscribe: (listener) => {
+      if (isStopped()) return noop;
+      // Listen first, so the change that starting causes (idle → fetching) is heard too.
+      const unlistenState = store.listen(listener);
+      const release = retain();
+      return () => {
+        unlistenState();
+        release();
+      };
+    },
+    getToken: ({ minValidityMs = 0, signal, reason } = {}) =>
+      minValidityMs >= 0 && minValidityMs < Infinity
+        ? demand(reason === 'hint' ? 'hint' : 'get', minValidityMs, signal)
+        : Promise.reject(new TypeError(`getToken: \`minValidityMs\` must be a finite number ≥ 0, got ${String(minValidityMs)}`)),
+    refresh: () => demand('refresh', 0, undefined),
+    stop: () => {
+      if (isStopped()) return;
+      timer?.unsubscribe();
+      graceTimer?.unsubscribe();
+      stopSignals();
+      send({ type: 'stopped' });
+      inFlight?.controller.abort(stoppedError());
+      inFlight = undefined;
+      const settles = [...waiters.values()];
+      waiters.clear();
+      for (const settle of settles) settle({ error: stoppedError() });
+      store.complete();
+      events.complete();
+    },
+  };
 }

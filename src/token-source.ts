@@ -22,9 +22,6 @@ export interface FetchedToken {
 
 export type TokenSource = (context: FetchTokenContext) => Promise<FetchedToken>;
 
-const isAbort = (error: unknown): boolean =>
-  typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'AbortError';
-
 /**
  * Turns any transport failure into a {@link TokenError}, keeping the original as `cause`. Only the
  * manager's own abort (`signal.aborted`) is `aborted`; an AbortError the transport raised by itself
@@ -32,10 +29,12 @@ const isAbort = (error: unknown): boolean =>
  */
 export function toTokenError(error: unknown, signal: AbortSignal): TokenError {
   if (error instanceof TokenError) return error;
-  if (signal.aborted) return new TokenError('aborted', 'Token request was aborted', { cause: error });
-  if (isAbort(error)) return new TokenError('network', 'Token request was aborted by the transport', { cause: error });
-  const detail = error instanceof Error ? `: ${error.message}` : '';
-  return new TokenError('network', `Token request failed${detail}`, { cause: error });
+  const { aborted } = signal;
+  const message =
+    aborted || (error as { name?: unknown } | null)?.name === 'AbortError'
+      ? `Token request was aborted${aborted ? '' : ' by the transport'}`
+      : `Token request failed${error instanceof Error ? `: ${error.message}` : ''}`;
+  return new TokenError(aborted ? 'aborted' : 'network', message, { cause: error });
 }
 
 /**
@@ -54,9 +53,7 @@ export function customTokenSource(fetchToken: FetchToken): TokenSource {
     }
     const result = await pending;
     const jwt = typeof result === 'string' ? result : (result as { token?: unknown } | null)?.token;
-    if (typeof jwt !== 'string') {
-      throw new TokenError('invalid-response', 'fetchToken must resolve to a JWT string or to { token: string }');
-    }
+    if (typeof jwt !== 'string') throw new TokenError('invalid-response', 'fetchToken must resolve to a JWT or { token: <JWT> }');
     return { jwt: jwt.trim() };
   };
 }

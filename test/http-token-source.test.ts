@@ -253,7 +253,7 @@ describe('a token URL that cannot work', () => {
     expect(error).toMatchObject({ code: 'misconfigured', retryable: false });
     expect(error.cause).toBeInstanceOf(TypeError);
     expect(error.message).toBe(
-      'Token request cannot be sent: POST /api/token (Invalid URL). Give an absolute URL; a relative one resolves only in a browser page',
+      'Token request cannot be sent: POST /api/token (Invalid URL); outside a page, give an absolute URL',
     );
   });
 

@@ -40,54 +40,40 @@ export type CrossTabMessage = Envelope &
 /** A message without its envelope, as a tab writes it. */
 export type MessageBody = CrossTabMessage extends infer M ? (M extends CrossTabMessage ? Omit<M, keyof Envelope> : never) : never;
 
-/** Wraps a message body in this library's envelope. */
-export const envelope = (from: string, isVisible: boolean, body: MessageBody): CrossTabMessage =>
-  ({ ns: 'twilio-token-lifecycle', v: 1, from, isVisible, ...body }) as CrossTabMessage;
+// The lazy chunk's modules keep no top-level state (only functions): a bundler that inlines the chunk
+// then has nothing to initialise.
 
-const isTime = (value: unknown): boolean => typeof value === 'number' && Number.isFinite(value);
+/** Wraps a message body in this library's envelope. */
+export function envelope(from: string, isVisible: boolean, body: MessageBody): CrossTabMessage {
+  return { ns: 'twilio-token-lifecycle', v: 1, from, isVisible, ...body } as CrossTabMessage;
+}
 
 /** Whether a message is one of ours and well formed, down to the token's fields: peers are not trusted. */
 export function isCrossTabMessage(value: unknown): value is CrossTabMessage {
-  if (typeof value !== 'object' || value === null) return false;
-  const message = value as Partial<Record<string, unknown>>;
-  if (message.ns !== 'twilio-token-lifecycle' || message.v !== 1 || typeof message.from !== 'string') return false;
-  if (typeof message.isVisible !== 'boolean') return false;
-  switch (message.type) {
-    case 'token': {
-      const token = message.token as Partial<Record<keyof SharedToken, unknown>> | null | undefined;
-      return (
-        typeof token === 'object' &&
-        token !== null &&
-        typeof token.jwt === 'string' &&
-        token.jwt.length < 16_384 &&
-        isTime(token.usableAt) &&
-        isTime(token.refreshAt) &&
-        isTime(token.expiresAt)
-      );
-    }
-    case 'lease':
-      return isTime(message.until);
-    case 'hello':
-    case 'fetching':
-    case 'presence':
-    case 'bye':
-    case 'lease-release':
-      return true;
-    default:
-      return false;
+  // Reading a field of a primitive gives undefined, so the namespace check also turns those away.
+  const message = value as Partial<Record<string, unknown>> | null | undefined;
+  if (message?.ns !== 'twilio-token-lifecycle' || message.v !== 1 || typeof message.from !== 'string' || typeof message.isVisible !== 'boolean') {
+    return false;
   }
+  if (message.type === 'token') {
+    const token = message.token as Partial<Record<keyof SharedToken, unknown>> | null | undefined;
+    return (
+      typeof token?.jwt === 'string' &&
+      token.jwt.length < 16_384 &&
+      [token.usableAt, token.refreshAt, token.expiresAt].every(Number.isFinite)
+    );
+  }
+  return message.type === 'lease' ? Number.isFinite(message.until) : ['hello', 'fetching', 'presence', 'bye', 'lease-release'].includes(message.type as string);
 }
 
-/** The browser's `BroadcastChannel`; `undefined` where it does not exist. */
+/** The browser's `BroadcastChannel`; `undefined` where it does not exist. Its readers check what they get. */
 export function broadcastChannel(name: string): CrossTabChannel | undefined {
   if (typeof BroadcastChannel === 'undefined') return undefined;
   const channel = new BroadcastChannel(name);
   return {
     post: (message) => channel.postMessage(message),
     subscribe(listener) {
-      const handler = (event: MessageEvent) => {
-        if (isCrossTabMessage(event.data)) listener(event.data);
-      };
+      const handler = (event: MessageEvent) => listener(event.data);
       channel.addEventListener('message', handler);
       return () => channel.removeEventListener('message', handler);
     },

@@ -33,10 +33,16 @@ export function crossTabSetup(
   option: boolean | string | CrossTabOptions | undefined,
   url: string | URL | undefined,
 ): CrossTabSetup | undefined {
-  if (option === false) return undefined;
   const options: CrossTabOptions = typeof option === 'string' ? { key: option } : typeof option === 'object' ? option : {};
-  if (option === undefined && typeof document === 'undefined') return undefined;
-  if (options.channel === undefined && typeof BroadcastChannel === 'undefined') return undefined;
-  if (url === undefined && options.key === undefined) return undefined;
+  // Off when turned off; by default, outside a page; without a channel to share over; or with nothing
+  // telling which tabs use the same backend.
+  if (
+    option === false ||
+    (option === undefined && typeof document === 'undefined') ||
+    (options.channel === undefined && typeof BroadcastChannel === 'undefined') ||
+    (url === undefined && options.key === undefined)
+  ) {
+    return undefined;
+  }
   return { options, url };
 }

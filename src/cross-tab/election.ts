@@ -1,6 +1,8 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
 import { envelope, isCrossTabMessage, type CrossTabChannel } from './channel';
 
+export function noop(): void {}
+
 /** Picks one tab among those that joined; the winner refreshes for all. */
 export interface LeaderElection {
   /** Starts competing; `onChange` hears every gain and loss of leadership. */
@@ -16,8 +18,6 @@ export interface LockManagerLike {
   request(name: string, options: { signal?: AbortSignal }, callback: () => Promise<void> | void): Promise<unknown>;
   query?(): Promise<{ held?: Array<{ name?: string }>; pending?: Array<{ name?: string }> }>;
 }
-
-const noop = () => undefined;
 
 /**
  * Leadership is holding a Web Lock: the browser grants it to one tab at a time, queues the others and
@@ -83,15 +83,15 @@ export function leaseElection(
     isLeader = value;
     notify(value);
   };
-  const tick = () => {
+  const renewIn = () => (timer = scheduler.schedule(tick, leaseMs / 3));
+  function tick(): void {
     const now = scheduler.now();
-    if (isLeader) post({ type: 'lease', until: now + leaseMs });
-    else if (now >= leaseUntil) {
+    if (isLeader || now >= leaseUntil) {
       setLeader(true);
       post({ type: 'lease', until: now + leaseMs });
     }
-    timer = scheduler.schedule(tick, leaseMs / 3);
-  };
+    renewIn();
+  }
   return {
     join(onChange) {
       if (unsubscribe) return;
@@ -101,13 +101,13 @@ export function leaseElection(
         if (message.type === 'lease') {
           if (isLeader && message.from < tabId) setLeader(false);
           if (!isLeader) leaseUntil = Math.max(leaseUntil, message.until);
-        } else if (message.type === 'lease-release' || message.type === 'bye') {
-          if (!isLeader) leaseUntil = -Infinity;
+        } else if (!isLeader && (message.type === 'lease-release' || message.type === 'bye')) {
+          leaseUntil = -Infinity;
         }
       });
       // Listen for a whole lease before claiming, so a new tab does not unseat a live leader.
       leaseUntil = Math.max(leaseUntil, scheduler.now() + leaseMs);
-      timer = scheduler.schedule(tick, leaseMs / 3);
+      renewIn();
     },
     leave() {
       timer?.unsubscribe();

@@ -24,6 +24,6 @@ export const msUntilEarliest = (stamp: Stamp, now: Now): number =>
 
 /**
  * How long until a gate opens (rate limit, `Retry-After`, backoff, `nbf`): real elapsed time, so a
- * clock set forward cannot open it early.
+ * clock set forward cannot open it early. A gate that is not set is open: 0.
  */
-export const msUntilGate = (stamp: Stamp, now: Now): number => stamp.mono - now.mono;
+export const msUntilGate = (stamp: Stamp | undefined, now: Now): number => (stamp ? stamp.mono - now.mono : 0);

@@ -1,69 +1,44 @@
 import type { TokenEvent } from '../token-events';
-import type { HeldToken, LifecycleEvent, LifecycleState } from './state';
-
-/** The tail of the signature: tells tokens apart in a log without giving one away. */
-export const fingerprint = (jwt: string): string => `…${jwt.slice(-6)}`;
-
-const tokenEvent = (held: HeldToken, at: number): TokenEvent => ({
-  type: 'token',
-  at,
-  origin: held.origin,
-  identity: held.token.identity,
-  lifetimeMs: held.token.expiresAt - held.token.issuedAt,
-  usableAt: held.usableAt.wall,
-  refreshAt: held.refreshAt.wall,
-  expiresAt: held.expiresAt.wall,
-  fingerprint: fingerprint(held.token.jwt),
-});
+import type { LifecycleEvent, LifecycleState } from './state';
 
 /** What a transition means to someone debugging tokens: the `events$` items for `prev → next`. */
 export function noticesOf(prev: LifecycleState, event: LifecycleEvent, next: LifecycleState): TokenEvent[] {
-  if (prev === next && event.type !== 'stopped') return [];
+  const { type } = event;
+  if (prev === next && type !== 'stopped') return [];
   const at = event.now.wall;
   const notices: TokenEvent[] = [];
-  switch (event.type) {
-    case 'request-started':
-      notices.push({ type: 'request', at, reason: event.reason, attempt: next.failures + 1 });
-      break;
-    case 'wake':
-      notices.push({ type: 'wake', at });
-      break;
-    case 'network':
-      if (prev.isOffline === event.isOnline) notices.push({ type: 'network', at, online: event.isOnline });
-      break;
-    case 'role-changed':
-      if (event.role !== undefined && event.role !== prev.role) notices.push({ type: 'role', at, role: event.role });
-      break;
-    case 'stopped':
-      notices.push({ type: 'stopped', at });
-      break;
-    case 'token-offered':
-    case 'token-received':
-    case 'request-failed': {
-      const failure = next.failure;
-      if (failure !== undefined && failure !== prev.failure) {
-        const { error } = failure;
-        const origin = event.type === 'token-offered' ? 'tab' : 'fetched';
-        if (event.type !== 'request-failed') {
-          notices.push({ type: 'refused', at, origin, code: error.code, message: error.message, identity: undefined });
-        }
-        if (origin === 'fetched') {
-          notices.push({
-            type: 'failure',
-            at,
-            code: error.code,
-            message: error.message,
-            status: error.status,
-            attempt: next.failures,
-            retryAt: error.retryAt,
-            serverError: error.serverError,
-          });
-        }
-      }
-    }
+  if (type === 'request-started') notices.push({ type: 'request', at, reason: event.reason, attempt: next.failures + 1 });
+  else if (type === 'wake' || type === 'stopped') notices.push({ type, at });
+  else if (type === 'network' && prev.isOffline === event.isOnline) notices.push({ type: 'network', at, online: event.isOnline });
+  else if (type === 'role-changed' && event.role && event.role !== prev.role) notices.push({ type: 'role', at, role: event.role });
+
+  // A new failure comes only from a request that failed, or a token refused (fetched or from a tab).
+  const { failure } = next;
+  if (failure && failure !== prev.failure) {
+    const { code, message, status, retryAt, serverError } = failure.error;
+    const isFromTab = type === 'token-offered';
+    if (type !== 'request-failed') notices.push({ type: 'refused', at, origin: isFromTab ? 'tab' : 'fetched', code, message, identity: undefined });
+    if (!isFromTab) notices.push({ type: 'failure', at, code, message, status, attempt: next.failures, retryAt, serverError });
   }
-  const taken = next.pending !== prev.pending && next.pending ? next.pending : next.current !== prev.current && next.current?.token !== prev.pending?.token ? next.current : undefined;
-  if (taken !== undefined && taken.token.jwt !== prev.current?.token.jwt) notices.push(tokenEvent(taken, at));
-  if (prev.current !== undefined && next.current === undefined && next.phase !== 'stopped') notices.push({ type: 'expired', at });
+
+  // The token just taken: a new pending one (its `nbf` ahead), else a new current one that was not
+  // pending before (that one was announced when it came).
+  const taken = [next.pending, next.current].find((held) => held && held !== prev.pending && held !== prev.current);
+  if (taken && taken.token.jwt !== prev.current?.token.jwt) {
+    const { token, usableAt, refreshAt, expiresAt } = taken;
+    notices.push({
+      type: 'token',
+      at,
+      origin: taken.origin,
+      identity: token.identity,
+      lifetimeMs: token.expiresAt - token.issuedAt,
+      usableAt: usableAt.wall,
+      refreshAt: refreshAt.wall,
+      expiresAt: expiresAt.wall,
+      // The tail of the signature: tells tokens apart in a log without giving one away.
+      fingerprint: `…${token.jwt.slice(-6)}`,
+    });
+  }
+  if (prev.current && !next.current && next.phase !== 'stopped') notices.push({ type: 'expired', at });
   return notices;
 }

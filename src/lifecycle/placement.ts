@@ -1,5 +1,5 @@
-import type { AccessToken } from '../access-token';
-import { TokenError } from '../errors';
+import { invalidToken as refused, type AccessToken } from '../access-token';
+import type { TokenError } from '../errors';
 import { refreshLeadMs } from '../refresh-policy';
 import { after, msUntilEarliest, type Now, type Stamp } from './clock';
 
@@ -37,8 +37,6 @@ const STALE_TOKEN_TOLERANCE_MS = 5000;
 // With no token in hand, a fetched token may make us wait this long for its `nbf`, no longer.
 export const MAX_NOT_BEFORE_WAIT_MS = 30_000;
 
-const refused = (what: string) => new TokenError('invalid-token', `Invalid Twilio Access Token: ${what}`);
-
 /** How far a time written in whole seconds may lag the instant it stands for, seen from `at`. */
 function roundingSlackMs(secondsValue: number, at: number): number {
   // `iat` and `Date` are floored to the second: the server's real instant may be up to 1 s later.
@@ -59,18 +57,14 @@ export function placeFetched(
   current: Placement | undefined,
   refreshBeforeMs: number | undefined,
 ): Placement | TokenError {
-  const lifetime = token.expiresAt - token.issuedAt;
   const { sentAt, receivedAt } = timing;
+  const { issuedAt, expiresAt, notBefore } = token;
   const serverNow = timing.serverNow ?? (timing.clockOffset && serverTime(timing.clockOffset, receivedAt));
-  const isStale = serverNow !== undefined && serverNow - token.issuedAt > STALE_TOKEN_TOLERANCE_MS;
-  const reference = isStale ? serverNow : token.issuedAt;
-  const remaining = Math.min(lifetime, token.expiresAt - reference) - roundingSlackMs(reference, sentAt.wall);
-  if (serverNow !== undefined && token.expiresAt <= serverNow) {
-    return refused('it had already expired by the server’s clock when it arrived');
-  }
-  const expiresAt = after(sentAt, remaining);
-  if (msUntilEarliest(expiresAt, receivedAt) <= 0) return refused('it had already expired when it arrived');
-  return placeWithNotBefore(token, receivedAt, expiresAt, token.notBefore === undefined ? 0 : token.notBefore - reference, current, lifetime, refreshBeforeMs);
+  if (serverNow !== undefined && expiresAt <= serverNow) return refused('it had already expired by the server’s clock');
+  const reference = serverNow !== undefined && serverNow - issuedAt > STALE_TOKEN_TOLERANCE_MS ? serverNow : issuedAt;
+  const expiresAtHere = after(sentAt, Math.min(expiresAt - issuedAt, expiresAt - reference) - roundingSlackMs(reference, sentAt.wall));
+  if (msUntilEarliest(expiresAtHere, receivedAt) <= 0) return refused('it had already expired on arrival');
+  return placeWithNotBefore(token, receivedAt, expiresAtHere, notBefore === undefined ? 0 : notBefore - reference, current, refreshBeforeMs);
 }
 
 /**
@@ -85,12 +79,13 @@ export function placeShared(
   clockOffset: ClockOffset | undefined,
   refreshBeforeMs: number | undefined,
 ): Placement | TokenError {
-  const lifetime = token.expiresAt - token.issuedAt;
-  let expiresIn = Math.min(shared.expiresAt - now.wall, lifetime);
-  if (clockOffset !== undefined) expiresIn = Math.min(expiresIn, token.expiresAt - serverTime(clockOffset, now));
-  if (!(expiresIn > 0)) return refused('the token another tab sent has expired');
-  const waitMs = Math.max(0, shared.usableAt - now.wall);
-  return placeWithNotBefore(token, now, after(now, expiresIn), waitMs, current, lifetime, refreshBeforeMs);
+  const expiresIn = Math.min(
+    shared.expiresAt - now.wall,
+    token.expiresAt - token.issuedAt,
+    clockOffset ? token.expiresAt - serverTime(clockOffset, now) : Infinity,
+  );
+  if (!(expiresIn > 0)) return refused('the one another tab sent had expired');
+  return placeWithNotBefore(token, now, after(now, expiresIn), shared.usableAt - now.wall, current, refreshBeforeMs);
 }
 
 function placeWithNotBefore(
@@ -99,21 +94,17 @@ function placeWithNotBefore(
   expiresAt: Stamp,
   notBeforeInMs: number,
   current: Placement | undefined,
-  lifetime: number,
   refreshBeforeMs: number | undefined,
 ): Placement | TokenError {
+  if (token.notBefore !== undefined && token.notBefore >= token.expiresAt) return refused('its "nbf" is not before its "exp": never usable');
   // nbf counts from receipt: being late to use a token is safe, being early is not.
   const waitMs = Math.max(0, notBeforeInMs);
   const usableAt = after(receivedAt, waitMs);
-  if (token.notBefore !== undefined && token.notBefore >= token.expiresAt) {
-    return refused('its "nbf" is not before its "exp", so it is never usable');
-  }
-  const lastUsefulIn = current === undefined ? MAX_NOT_BEFORE_WAIT_MS : msUntilEarliest(current.expiresAt, receivedAt);
+  const lastUsefulIn = current ? msUntilEarliest(current.expiresAt, receivedAt) : MAX_NOT_BEFORE_WAIT_MS;
   if (waitMs > 0 && (waitMs >= lastUsefulIn || msUntilEarliest(expiresAt, usableAt) <= 0)) {
-    return refused(`its "nbf" lies ${Math.round(waitMs / 1000)} s ahead, too late to replace the current token`);
+    return refused(`its "nbf" is ${Math.round(waitMs / 1000)} s ahead, too late to use`);
   }
-  const lead = refreshLeadMs(lifetime, refreshBeforeMs);
-  return { usableAt, expiresAt, refreshAt: after(expiresAt, -lead) };
+  return { usableAt, expiresAt, refreshAt: after(expiresAt, -refreshLeadMs(token.expiresAt - token.issuedAt, refreshBeforeMs)) };
 }
 
 /** The server's clock against ours, from a `Date` header or (failing that) a freshly minted token's `iat`. */

@@ -47,57 +47,47 @@ export interface LifecycleConfig {
   readonly isShared: boolean;
 }
 
-/** The whole lifecycle, as one immutable value. */
+/** The whole lifecycle, as one immutable value. An optional field is `undefined` when unset. */
 export interface LifecycleState {
   readonly phase: 'idle' | 'active' | 'stopped';
-  readonly current: HeldToken | undefined;
+  readonly current?: HeldToken | undefined;
   /** A token whose `nbf` is still ahead; it replaces `current` then. */
-  readonly pending: HeldToken | undefined;
+  readonly pending?: HeldToken | undefined;
   readonly hasHadToken: boolean;
   /** The identity this manager is bound to: the `identity` option, else its first token's. */
   readonly identity: string | undefined;
-  readonly failure: Failure | undefined;
+  readonly failure?: Failure | undefined;
   /** Consecutive failed requests. */
   readonly failures: number;
   /** The next background retry, after a failure. */
-  readonly retryAt: Stamp | undefined;
+  readonly retryAt?: Stamp | undefined;
   /** The server's `Retry-After`: no request of any kind before it. */
-  readonly quietUntil: Stamp | undefined;
+  readonly quietUntil?: Stamp | undefined;
   /** Why background requests stopped until `refresh()`, if they did. */
-  readonly halted: 'auth' | 'identity' | 'config' | 'exhausted' | undefined;
-  readonly request: InFlight | undefined;
+  readonly halted?: 'auth' | 'identity' | 'config' | 'exhausted' | undefined;
+  readonly request?: InFlight | undefined;
   readonly nextRequestId: number;
-  readonly lastSentAt: Stamp | undefined;
+  readonly lastSentAt?: Stamp | undefined;
   readonly isOffline: boolean;
-  readonly role: 'refresher' | 'follower' | undefined;
+  readonly role?: 'refresher' | 'follower' | undefined;
   /** A new tab waits this long for the others' token before fetching its own. */
-  readonly peerWaitUntil: Stamp | undefined;
+  readonly peerWaitUntil?: Stamp | undefined;
   /** The server's clock against ours, once known. */
-  readonly clockOffset: ClockOffset | undefined;
+  readonly clockOffset?: ClockOffset | undefined;
   /** The last event was a wake-up: a request planned now says `wake`. */
   readonly isWaking: boolean;
   readonly demands: readonly Demand[];
   readonly config: LifecycleConfig;
 }
 
+/** A manager's state before anything happened; the fields left out start `undefined`. */
 export const initialState = (config: LifecycleConfig, identity: string | undefined): LifecycleState => ({
   phase: 'idle',
-  current: undefined,
-  pending: undefined,
   hasHadToken: false,
   identity,
-  failure: undefined,
   failures: 0,
-  retryAt: undefined,
-  quietUntil: undefined,
-  halted: undefined,
-  request: undefined,
   nextRequestId: 0,
-  lastSentAt: undefined,
   isOffline: false,
-  role: undefined,
-  peerWaitUntil: undefined,
-  clockOffset: undefined,
   isWaking: false,
   demands: [],
   config,
