@@ -224,6 +224,12 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     try {
       for (;;) {
         while (queue.length) apply(queue.shift()!);
+        // The lifecycle gave up on the request in flight (timed out, or abandoned in a sleep): abort its transport.
+        const stale = inFlight;
+        if (stale && stale.id !== state.request?.id) {
+          inFlight = undefined;
+          stale.controller.abort(timeoutError());
+        }
         let next: Plan = {};
         if (!isStopped()) {
           const now = clock();
@@ -231,7 +237,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
           for (const demand of state.demands) {
             const decision = decide(state, demand, now);
             if (!decision) continue;
-            state = reduce(state, { type: 'demand-dropped', now, id: demand.id });
+            apply({ type: 'demand-dropped', now, id: demand.id });
             const settle = waiters.get(demand.id);
             waiters.delete(demand.id);
             settle?.(decision);
@@ -244,12 +250,6 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
           if (next.request) {
             queue.push({ type: 'request-started', now, reason: next.request });
             continue;
-          }
-          // The lifecycle gave up on the request in flight (timed out): abort its transport.
-          const stale = inFlight;
-          if (stale && stale.id !== state.request?.id) {
-            inFlight = undefined;
-            stale.controller.abort(timeoutError());
           }
           arm(next, now);
         }
@@ -436,10 +436,11 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     refresh: () => demand('refresh', 0, undefined),
     stop: () => {
       if (isStopped()) return;
+      // Stopped first, so nothing that closing the signals sets off (a role change) arms a timer.
+      send({ type: 'stopped' });
       timer?.unsubscribe();
       graceTimer?.unsubscribe();
       stopSignals();
-      send({ type: 'stopped' });
       inFlight?.controller.abort(stoppedError());
       inFlight = undefined;
       const settles = [...waiters.values()];

@@ -33,12 +33,12 @@ export function crossTabSetup(
   option: boolean | string | CrossTabOptions | undefined,
   url: string | URL | undefined,
 ): CrossTabSetup | undefined {
-  const options: CrossTabOptions = typeof option === 'string' ? { key: option } : typeof option === 'object' ? option : {};
+  const options: CrossTabOptions = typeof option === 'string' ? { key: option } : (typeof option === 'object' && option) || {};
   // Off when turned off; by default, outside a page; without a channel to share over; or with nothing
   // telling which tabs use the same backend.
   if (
     option === false ||
-    (option === undefined && typeof document === 'undefined') ||
+    (option == null && typeof document === 'undefined') ||
     (options.channel === undefined && typeof BroadcastChannel === 'undefined') ||
     (url === undefined && options.key === undefined)
   ) {

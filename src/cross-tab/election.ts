@@ -85,12 +85,15 @@ export function leaseElection(
   };
   const renewIn = () => (timer = scheduler.schedule(tick, leaseMs / 3));
   function tick(): void {
+    timer = undefined;
     const now = scheduler.now();
     if (isLeader || now >= leaseUntil) {
       setLeader(true);
       post({ type: 'lease', until: now + leaseMs });
     }
-    renewIn();
+    // Becoming leader may have made this tab leave (a hidden tab yields) and join again, which arms
+    // its own timer: renewing as well would leave two timers running, one of them for ever.
+    if (unsubscribe && !timer) renewIn();
   }
   return {
     join(onChange) {

@@ -17,7 +17,7 @@ export function noticesOf(prev: LifecycleState, event: LifecycleEvent, next: Lif
   if (failure && failure !== prev.failure) {
     const { code, message, status, retryAt, serverError } = failure.error;
     const isFromTab = type === 'token-offered';
-    if (type !== 'request-failed') notices.push({ type: 'refused', at, origin: isFromTab ? 'tab' : 'fetched', code, message, identity: undefined });
+    if (type !== 'request-failed') notices.push({ type: 'refused', at, origin: isFromTab ? 'tab' : 'fetched', code, message, identity: failure.identity });
     if (!isFromTab) notices.push({ type: 'failure', at, code, message, status, attempt: next.failures, retryAt, serverError });
   }
 

@@ -19,21 +19,30 @@ export interface FetchTiming {
   readonly clockOffset?: ClockOffset | undefined;
 }
 
-/** The server's clock minus each of ours. Kept against both, so that moving one clock breaks nothing. */
+/**
+ * A lower bound of the server's clock minus each of ours. Kept against both, so that moving one clock
+ * breaks nothing.
+ */
 export interface ClockOffset {
   readonly wall: number;
   readonly mono: number;
 }
 
-/**
- * The server's time now, by an offset learned earlier. The lower of the two readings: after the wall
- * clock is set forward (or the monotonic one stood still in sleep) the other is right, and guessing
- * low only ever accepts a token, never refuses a good one.
- */
-export const serverTime = (offset: ClockOffset, now: Now): number => Math.min(now.wall + offset.wall, now.mono + offset.mono);
-
 // A `Date` up to this far past `iat` is network and signing time, not a token minted long ago.
 const STALE_TOKEN_TOLERANCE_MS = 5000;
+
+/**
+ * The server's time now, at least, by the offsets learned, for judging `token`. The monotonic bound
+ * always holds (that clock never runs ahead of real time); the wall one holds unless the wall clock was
+ * set forward, but it is the one that stays right when the monotonic clock stood still in a sleep. So a
+ * token minted after the monotonic bound has shown itself fresh and is judged by that bound alone; any
+ * other is judged by the later of the two.
+ */
+export function serverTime(offset: ClockOffset, now: Now, token: AccessToken): number {
+  const byMono = now.mono + offset.mono;
+  return token.issuedAt >= byMono - STALE_TOKEN_TOLERANCE_MS ? byMono : Math.max(byMono, now.wall + offset.wall);
+}
+
 // With no token in hand, a fetched token may make us wait this long for its `nbf`, no longer.
 export const MAX_NOT_BEFORE_WAIT_MS = 30_000;
 
@@ -59,7 +68,7 @@ export function placeFetched(
 ): Placement | TokenError {
   const { sentAt, receivedAt } = timing;
   const { issuedAt, expiresAt, notBefore } = token;
-  const serverNow = timing.serverNow ?? (timing.clockOffset && serverTime(timing.clockOffset, receivedAt));
+  const serverNow = timing.serverNow ?? (timing.clockOffset && serverTime(timing.clockOffset, receivedAt, token));
   if (serverNow !== undefined && expiresAt <= serverNow) return refused('it had already expired by the server’s clock');
   const reference = serverNow !== undefined && serverNow - issuedAt > STALE_TOKEN_TOLERANCE_MS ? serverNow : issuedAt;
   const expiresAtHere = after(sentAt, Math.min(expiresAt - issuedAt, expiresAt - reference) - roundingSlackMs(reference, sentAt.wall));
@@ -82,7 +91,7 @@ export function placeShared(
   const expiresIn = Math.min(
     shared.expiresAt - now.wall,
     token.expiresAt - token.issuedAt,
-    clockOffset ? token.expiresAt - serverTime(clockOffset, now) : Infinity,
+    clockOffset ? token.expiresAt - serverTime(clockOffset, now, token) : Infinity,
   );
   if (!(expiresIn > 0)) return refused('the one another tab sent had expired');
   return placeWithNotBefore(token, now, after(now, expiresIn), shared.usableAt - now.wall, current, refreshBeforeMs);
@@ -107,11 +116,14 @@ function placeWithNotBefore(
   return { usableAt, expiresAt, refreshAt: after(expiresAt, -refreshLeadMs(token.expiresAt - token.issuedAt, refreshBeforeMs)) };
 }
 
-/** The server's clock against ours, from a `Date` header or (failing that) a freshly minted token's `iat`. */
-export function estimateClockOffset(token: AccessToken, timing: FetchTiming): ClockOffset {
-  const { sentAt, receivedAt } = timing;
-  if (timing.serverNow === undefined && timing.clockOffset !== undefined) return timing.clockOffset;
-  // Both are floored to the second: +500 centres the estimate on the request's midpoint.
-  const server = (timing.serverNow ?? token.issuedAt) + 500;
-  return { wall: server - (sentAt.wall + receivedAt.wall) / 2, mono: server - (sentAt.mono + receivedAt.mono) / 2 };
+/**
+ * What an answer teaches about the server's clock: it had reached the token's `iat` and the `Date`
+ * header by the time the answer arrived. Each bound only ever rises, so one stale token teaches nothing
+ * wrong, and after the wall clock is set back the next answer corrects it.
+ */
+export function learnClockOffset(known: ClockOffset | undefined, token: AccessToken | undefined, timing: FetchTiming): ClockOffset | undefined {
+  const seen = Math.max(token?.issuedAt ?? -Infinity, timing.serverNow ?? -Infinity);
+  if (seen === -Infinity) return known;
+  const { wall, mono } = timing.receivedAt;
+  return { wall: Math.max(seen - wall, known?.wall ?? -Infinity), mono: Math.max(seen - mono, known?.mono ?? -Infinity) };
 }

@@ -3,7 +3,7 @@ import type { SharedToken } from '../cross-tab/channel';
 import { TokenError, withRetryAt } from '../errors';
 import { MAX_RETRY_AFTER_MS, retryDelayMs } from '../refresh-policy';
 import { after, msUntilEarliest, msUntilGate, type Now } from './clock';
-import { estimateClockOffset, placeFetched, placeShared } from './placement';
+import { learnClockOffset, placeFetched, placeShared } from './placement';
 import type { HeldToken, InFlight, LifecycleEvent, LifecycleState } from './state';
 
 // How long a new tab keeps waiting once another tab says its request is out.
@@ -32,9 +32,13 @@ export function reduce(state: LifecycleState, event: LifecycleEvent): LifecycleS
       return { ...s, phase: 'stopped', current: undefined, pending: undefined, request: undefined, demands: [] };
     case 'tick':
       return s;
-    case 'wake':
+    case 'wake': {
+      // A request whose deadline passed while we slept is abandoned, not failed: nobody was there to
+      // wait for it, and its retry should not back off.
+      const request = s.request && msUntilGate(s.request.deadline, now) > 0 ? s.request : undefined;
       // A token that died while we slept needs a new one now, not after the rest of a backoff.
-      return { ...s, isWaking: true, retryAt: !s.current && s.retryAt ? now : s.retryAt };
+      return { ...s, isWaking: true, request, retryAt: !s.current && s.retryAt ? now : s.retryAt };
+    }
     case 'network':
       return event.isOnline ? { ...s, isOffline: false, isWaking: true, retryAt: s.retryAt && now } : { ...s, isOffline: true };
     case 'demand-added':
@@ -108,15 +112,16 @@ function received(
 ): LifecycleState {
   const token = parse(jwt);
   const timing = { sentAt: request.sentAt, receivedAt: now, serverNow, clockOffset: state.clockOffset };
-  const placement =
-    token instanceof TokenError
-      ? token
-      : state.identity !== undefined && token.identity !== state.identity
-        ? mismatch(token, state.identity, 'from the token endpoint')
-        : placeFetched(token, timing, state.current, state.config.refreshBeforeMs);
-  if (placement instanceof TokenError) return failed(state, placement, random, now, request.id);
-  const fetched = token as AccessToken;
-  return accept({ ...state, clockOffset: estimateClockOffset(fetched, timing) }, { token: fetched, origin: 'fetched', requestId: request.id, ...placement }, now);
+  const isParsed = !(token instanceof TokenError);
+  // Any answer, even one refused, tells how far the server's clock has got.
+  const s = { ...state, clockOffset: learnClockOffset(state.clockOffset, isParsed ? token : undefined, timing) };
+  const placement = !isParsed
+    ? token
+    : s.identity !== undefined && token.identity !== s.identity
+      ? mismatch(token, s.identity, 'from the token endpoint')
+      : placeFetched(token, timing, s.current, s.config.refreshBeforeMs);
+  if (placement instanceof TokenError) return failed(s, placement, random, now, request.id, isParsed ? token.identity : undefined);
+  return accept(s, { token: token as AccessToken, origin: 'fetched', requestId: request.id, ...placement }, now);
 }
 
 function offered(state: LifecycleState, shared: SharedToken, now: Now): LifecycleState {
@@ -125,7 +130,7 @@ function offered(state: LifecycleState, shared: SharedToken, now: Now): Lifecycl
   const token = parse(shared.jwt);
   if (token instanceof TokenError) return state;
   if (token.identity !== state.identity) {
-    return { ...state, failure: { error: mismatch(token, state.identity, 'from another tab'), requestId: -1 } };
+    return { ...state, failure: { error: mismatch(token, state.identity, 'from another tab'), requestId: -1, identity: token.identity } };
   }
   // Only a token that outlives the newest one held is worth taking.
   const newest = state.pending ?? state.current;
@@ -142,7 +147,8 @@ function accept(state: LifecycleState, held: HeldToken, now: Now): LifecycleStat
     failure: undefined,
     failures: 0,
     retryAt: undefined,
-    quietUntil: undefined,
+    // Only the server's own answer ends its `Retry-After`; another tab's token does not.
+    quietUntil: held.origin === 'fetched' ? undefined : state.quietUntil,
     halted: undefined,
   };
   const { current } = s;
@@ -152,7 +158,7 @@ function accept(state: LifecycleState, held: HeldToken, now: Now): LifecycleStat
     : advance({ ...s, pending: held }, now);
 }
 
-function failed(state: LifecycleState, error: TokenError, random: number, now: Now, requestId: number): LifecycleState {
+function failed(state: LifecycleState, error: TokenError, random: number, now: Now, requestId: number, identity?: string): LifecycleState {
   const failures = state.failures + 1;
   const { retry } = state.config;
   const { code, retryAfterMs } = error;
@@ -173,6 +179,6 @@ function failed(state: LifecycleState, error: TokenError, random: number, now: N
     retryAt,
     // The server's `Retry-After` holds back every request, not only the retry.
     quietUntil: retryAt && retryAfterMs !== undefined ? after(now, Math.min(retryAfterMs, MAX_RETRY_AFTER_MS)) : state.quietUntil,
-    failure: { error: withRetryAt(error, retryAt?.wall), requestId },
+    failure: { error: withRetryAt(error, retryAt?.wall), requestId, identity },
   };
 }

@@ -35,6 +35,8 @@ export interface Demand {
 export interface Failure {
   readonly error: TokenError;
   readonly requestId: number;
+  /** The identity of the token refused, when a token was. */
+  readonly identity?: string | undefined;
 }
 
 /** What stays fixed for a manager's life. */

@@ -196,7 +196,11 @@ export class ChaosBackend {
     const now = this.clock.trueNow;
     // Stale, and no token the manager fetched and took before proves the server's clock is past its expiry.
     const serverClockBound = Math.max(-Infinity, ...this.#calibrations.map(({ bound, clocks }) => bound - this.blindMs(clocks)));
-    const undetectablyStale = expiresAt <= now && now + serverClockBound < expiresAt + 1000;
+    // Or it looks freshly minted by the monotonic clock, the only one that never runs fast: refusing it
+    // on the wall clock's word would refuse every fresh token after the wall clock is set forward.
+    const monoBound = Math.max(-Infinity, ...this.#calibrations.map(({ bound, clocks }) => bound - (this.clock.monoPaused - clocks.monoPaused)));
+    const looksFresh = issuedAt >= now + monoBound - 5000;
+    const undetectablyStale = expiresAt <= now && (now + serverClockBound < expiresAt + 1000 || looksFresh);
     this.served.set(jwt, { jwt, identity, issuedAt, expiresAt, undetectablyStale });
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseAccessToken } from 'twilio-token-lifecycle';
-import { estimateClockOffset, placeFetched, placeShared, serverTime } from '../../src/lifecycle/placement';
+import { learnClockOffset, placeFetched, placeShared, serverTime } from '../../src/lifecycle/placement';
 import { T0, at, mint } from '../helpers/lifecycle';
 
 const token = (options: Parameters<typeof mint>[0] = {}) => parseAccessToken(mint(options));
@@ -65,19 +65,39 @@ describe('placeShared', () => {
   });
 });
 
-describe('estimateClockOffset', () => {
-  it('prefers the Date header, then the offset known, then a fresh token’s iat', () => {
+describe('learnClockOffset', () => {
+  const timing = (ms: number, extra = {}) => ({ sentAt: at(ms), receivedAt: at(ms), ...extra });
+
+  it('learns a lower bound from the iat and the Date header, whichever is later', () => {
     const t = token({ issuedAt: T0 + 60_000 });
-    expect(estimateClockOffset(t, { sentAt: at(0), receivedAt: at(0), serverNow: T0 + 30_000 })).toEqual({ wall: 30_500, mono: T0 + 20_500 });
-    const known = { wall: 5, mono: 6 };
-    expect(estimateClockOffset(t, { sentAt: at(0), receivedAt: at(0), clockOffset: known })).toBe(known);
-    expect(estimateClockOffset(t, { sentAt: at(0), receivedAt: at(0) })).toEqual({ wall: 60_500, mono: T0 + 50_500 });
+    expect(learnClockOffset(undefined, t, timing(0))).toEqual({ wall: 60_000, mono: T0 + 50_000 });
+    expect(learnClockOffset(undefined, t, timing(0, { serverNow: T0 + 90_000 }))).toEqual({ wall: 90_000, mono: T0 + 80_000 });
+    expect(learnClockOffset(undefined, undefined, timing(0))).toBeUndefined();
   });
 
-  it('reads the server’s time from the lower clock, so a wall clock set forward refuses nothing', () => {
-    const offset = estimateClockOffset(token(), { sentAt: at(0), receivedAt: at(0) });
-    expect(serverTime(offset, at(1000, 0)) - T0).toBe(1500);
-    // Wall clock set 10 min forward: the monotonic reading wins.
-    expect(serverTime(offset, { wall: T0 + 601_000, mono: 11_000 }) - T0).toBe(1500);
+  it('only ever raises a bound: a stale token teaches nothing wrong, a fresh one corrects a clock set back', () => {
+    const known = learnClockOffset(undefined, token(), timing(0))!;
+    const stale = token({ issuedAt: T0 - 7_200_000 });
+    expect(learnClockOffset(known, stale, timing(1000))).toEqual(known);
+    // The wall clock set back an hour: the next fresh token raises the wall bound by an hour.
+    const afterSetBack = learnClockOffset(known, token({ issuedAt: T0 + 2000 }), { sentAt: at(2000, 3_600_000), receivedAt: { wall: T0 + 2000 - 3_600_000, mono: 12_000 } })!;
+    expect(afterSetBack.wall).toBe(known.wall + 3_600_000);
+  });
+
+  it('judges a fresh token by the monotonic bound, so a wall clock set forward refuses nothing', () => {
+    const offset = learnClockOffset(undefined, token(), timing(0))!;
+    const fresh = token({ issuedAt: T0 + 1000 });
+    expect(serverTime(offset, at(1000), fresh) - T0).toBe(1000);
+    // Wall clock set 10 min forward: the monotonic reading wins for a token minted just now.
+    expect(serverTime(offset, { wall: T0 + 601_000, mono: 11_000 }, fresh) - T0).toBe(1000);
+  });
+
+  it('judges a stale token by the later bound, so a sleep that stopped the monotonic clock hides nothing', () => {
+    const offset = learnClockOffset(undefined, token(), timing(0))!;
+    const stale = token({ issuedAt: T0 - 7_200_000 });
+    // An hour asleep: the wall clock ran on, the monotonic one stood still.
+    expect(serverTime(offset, { wall: T0 + 3_600_000, mono: 10_000 }, stale) - T0).toBe(3_600_000);
+    const placed = placeFetched(stale, { sentAt: { wall: T0 + 3_600_000, mono: 10_000 }, receivedAt: { wall: T0 + 3_600_000, mono: 10_000 }, clockOffset: offset }, undefined, undefined);
+    expect(placed).toMatchObject({ code: 'invalid-token' });
   });
 });

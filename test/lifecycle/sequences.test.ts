@@ -7,6 +7,9 @@ import { reduce } from '../../src/lifecycle/reduce';
 import type { LifecycleEvent, LifecycleState } from '../../src/lifecycle/state';
 import { CONFIG, T0, mint, start } from '../helpers/lifecycle';
 
+// A fixed seed keeps CI repeatable; FC_SEED=<n> explores others.
+const SEED = Number(process.env.FC_SEED ?? 20261201);
+
 // Random sequences through the pure core, the planner in the driver's seat: no timers, no promises.
 // The server's clock is the true time; the client's wall clock may jump, its monotonic one may not.
 
@@ -59,7 +62,9 @@ function simulate(steps: Step[], identity: string | null, isShared: boolean) {
     const serverNow = T0 + trueMs;
     const { current } = reduce(state, { type: 'tick', now: at });
     if (state.identity !== undefined && current) expect(current.token.identity).toBe(state.identity);
-    if (current) expect(serverNow).toBeLessThan(current.token.expiresAt + 50);
+    // A fetched token is held at most 50 ms past its exp; another tab's, as that tab (or its clock
+    // offset, once known) says, at most the 1 s the promise allows.
+    if (current) expect(serverNow).toBeLessThan(current.token.expiresAt + (current.origin === 'fetched' ? 50 : 1000));
     for (const demand of state.demands) {
       const decision = decide(state, demand, at);
       if (decision && 'token' in decision) {
@@ -152,7 +157,7 @@ describe('the lifecycle core under random sequences', () => {
       fc.property(fc.array(step, { maxLength: 60 }), fc.constantFrom<string | null>('alice', null), fc.boolean(), (steps, identity, isShared) => {
         simulate(steps, identity, isShared);
       }),
-      { numRuns: 500 },
+      { numRuns: 500, seed: SEED },
     );
   });
 
@@ -168,7 +173,7 @@ describe('the lifecycle core under random sequences', () => {
         );
         if (state.halted === undefined) expect(state.current).toBeDefined();
       }),
-      { numRuns: 300 },
+      { numRuns: 300, seed: SEED },
     );
   });
 });
