@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TokenError } from 'twilio-token-lifecycle';
+import { plan } from '../../src/lifecycle/plan';
 import { reduce } from '../../src/lifecycle/reduce';
 import { T0, at, fetchWith, holding, http, mint, run, start } from '../helpers/lifecycle';
 
@@ -108,6 +109,15 @@ describe('reduce: time', () => {
     const online = reduce({ ...state, isOffline: true }, { type: 'network', now: at(1500), isOnline: true });
     expect(online.retryAt).toEqual(at(1500));
     expect(online.isWaking).toBe(true);
+  });
+
+  it('abandons, without a failure, a request whose deadline passed while the machine slept', () => {
+    const sent = reduce(holding(), { type: 'request-started', now: at(3_300_000), reason: 'scheduled' });
+    const woke = reduce(sent, { type: 'wake', now: at(3_300_000 + 7_200_000) });
+    expect(woke).toMatchObject({ request: undefined, failures: 0, failure: undefined, isWaking: true });
+    expect(plan(woke, at(3_300_000 + 7_200_000)).request).toBe('wake');
+    // A wake inside the deadline leaves the request alone.
+    expect(reduce(sent, { type: 'wake', now: at(3_305_000) }).request).toBe(sent.request);
   });
 
   it('is final once stopped', () => {
