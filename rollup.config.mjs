@@ -1,3 +1,4 @@
+import { nodeResolve } from '@rollup/plugin-node-resolve';
 import typescript from '@rollup/plugin-typescript';
 import { dts } from 'rollup-plugin-dts';
 
@@ -16,7 +17,12 @@ const onwarn = (warning, warn) => {
 };
 
 // Dependencies and peers stay imports, so apps dedupe them and tree-shake what they do not use.
-const external = (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0');
+const isPackage = (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0');
+// ky ships ESM only: `require('ky')` throws ERR_REQUIRE_ESM on Node 18 and 20 before 20.19, and under
+// Jest's CommonJS default. The CommonJS build carries its own copy instead (ESM apps still share one).
+const isEsmOnly = (id) => id === 'ky' || id.startsWith('ky/');
+const external = isPackage;
+const externalForCjs = (id) => isPackage(id) && !isEsmOnly(id);
 
 export default [
   {
@@ -24,18 +30,27 @@ export default [
     external,
     onwarn,
     plugins: [typescript({ tsconfig: './tsconfig.build.json' })],
-    output: [
-      { dir: 'dist', format: 'es', banner, entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
-      { dir: 'dist', format: 'cjs', banner, entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs' },
-    ],
+    output: { dir: 'dist', format: 'es', banner, entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
+  },
+  {
+    input: entries,
+    external: externalForCjs,
+    onwarn,
+    plugins: [nodeResolve({ exportConditions: ['import', 'default'] }), typescript({ tsconfig: './tsconfig.build.json' })],
+    output: { dir: 'dist', format: 'cjs', banner, entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs' },
   },
   {
     input: entries,
     external,
     plugins: [dts({ tsconfig: './tsconfig.build.json' })],
-    output: [
-      { dir: 'dist', format: 'es', entryFileNames: '[name].d.ts', chunkFileNames: 'chunks/[name]-[hash].d.ts' },
-      { dir: 'dist', format: 'es', entryFileNames: '[name].d.cts', chunkFileNames: 'chunks/[name]-[hash].d.cts' },
-    ],
+    output: { dir: 'dist', format: 'es', entryFileNames: '[name].d.ts', chunkFileNames: 'chunks/[name]-[hash].d.ts' },
+  },
+  {
+    // The CommonJS types inline ky's too: a `.cts` consumer (node16 resolution) cannot import types from
+    // an ESM-only package (TS1479).
+    input: entries,
+    external: externalForCjs,
+    plugins: [dts({ tsconfig: './tsconfig.build.json', respectExternal: true })],
+    output: { dir: 'dist', format: 'es', entryFileNames: '[name].d.cts', chunkFileNames: 'chunks/[name]-[hash].d.cts' },
   },
 ];

@@ -15,7 +15,6 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const bin = (name: string) => join(root, 'node_modules', '.bin', name);
 const fixture = (name: string) => fileURLToPath(new URL(`./fixture/${name}`, import.meta.url));
 
-// Strings that exist only in the adapters and the React entry.
 // Strings only the adapters use (the core refuses tokens for another identity too, so not that code).
 const ADAPTER_MARKERS = ['tokenAboutToExpire', 'tokenWillExpire', 'update-failed'];
 const REACT_MARKERS = ['useSyncExternalStore', 'use client'];
@@ -31,7 +30,8 @@ beforeAll(async () => {
   mkdirSync(modules);
   await run('tar', ['-xzf', join(app, filename), '-C', app]);
   cpSync(join(app, 'package'), join(modules, 'twilio-token-lifecycle'), { recursive: true });
-  for (const dependency of ['rxjs', 'ky', 'jwt-decode', 'react', 'tslib']) {
+  mkdirSync(join(modules, '@types'));
+  for (const dependency of ['rxjs', 'ky', 'jwt-decode', 'react', 'tslib', '@types/react', 'csstype']) {
     symlinkSync(join(root, 'node_modules', dependency), join(modules, dependency));
   }
   for (const file of readdirSync(fixture('.'))) cpSync(fixture(file), join(app, file));
@@ -91,5 +91,21 @@ describe('the packed package', () => {
     expect(results['twilio-token-lifecycle'].cjs).toEqual(results['twilio-token-lifecycle'].esm);
     expect(results['twilio-token-lifecycle/react'].esm).toEqual(['useAccessToken', 'useTokenState']);
     expect(results['twilio-token-lifecycle/testing'].cjs).toContain('mintTestToken');
+  }, 60_000);
+
+  it('runs the CommonJS build without require(esm), as Node 18 and Node 20 before 20.19 do', async () => {
+    const { stdout } = await run(process.execPath, ['--no-experimental-require-module', join(app, 'cjs-consumer.cjs')], { cwd: app });
+    expect(JSON.parse(stdout)).toEqual({ identity: 'cjs-alice' });
+  }, 60_000);
+
+  it('loads under a Jest-style CommonJS module registry, which cannot evaluate ES modules', async () => {
+    const { stdout } = await run(process.execPath, [join(app, 'jest-style-require.cjs')], { cwd: app });
+    const result = JSON.parse(stdout);
+    expect(result.exports).toContain('createTokenManager');
+    expect(result.state).toEqual({ status: 'idle' });
+  }, 60_000);
+
+  it('type-checks a .cts consumer with node16 resolution and skipLibCheck off', async () => {
+    await expect(run(bin('tsc'), ['-p', join(app, 'tsconfig.cts.json')], { cwd: app })).resolves.toBeDefined();
   }, 60_000);
 });
