@@ -71,11 +71,12 @@ export function parseServerError(body: string): ServerError | undefined {
 }
 
 /**
- * The default transport: one ky request to `url` (POST, same-origin credentials, 10 s timeout
- * unless `request` says otherwise) answering JSON `{ "token": "<jwt>" }` or the bare JWT as text.
+ * The default transport: one ky request to `url` (POST with same-origin credentials unless `request`
+ * says otherwise; the manager times it out) answering JSON `{ "token": "<jwt>" }` or the bare JWT.
  */
 export function httpTokenSource(url: string | URL, request: TokenRequestOptions = {}, now: () => number): TokenSource {
-  const where = `${(request.method ?? 'post').toUpperCase()} ${String(url)}`;
+  // Messages name the endpoint without its query or credentials, which may hold secrets.
+  const where = `${(request.method ?? 'post').toUpperCase()} ${String(url).replace(/\/\/[^/@]*@/, '//').replace(/[?#].*/, '')}`;
   return async ({ signal }) => {
     let pending: Promise<Response>;
     // Either throw means no retry can help: the URL does not resolve as fetch would resolve it (each

@@ -17,7 +17,7 @@ export type { VoiceDeviceLike } from './adapters/voice';
 export type { CrossTabChannel, CrossTabChannelFactory, CrossTabMessage, SharedToken } from './cross-tab/channel';
 export type { CrossTabOptions } from './cross-tab/cross-tab-options';
 export type { LockManagerLike } from './cross-tab/election';
-export type { TokenErrorCode, TokenErrorOptions } from './errors';
+export type { ServerError, TokenErrorCode, TokenErrorOptions } from './errors';
 export type {
   AccessTokenGrants,
   ChatGrant,
@@ -30,6 +30,6 @@ export type { TokenRequestOptions } from './http-token-source';
 export type { NetworkSignals, PageEvent, PageSignals } from './page-signals';
 export type { RetryOptions } from './refresh-policy';
 export type { FetchReason, FetchToken, FetchTokenContext } from './token-source';
-export type { GetTokenOptions, TokenManager, TokenManagerOptions } from './token-manager';
+export type { GetTokenOptions, TokenManager, TokenManagerOptions, TokenScheduler } from './token-manager';
 export type { TokenEvent, TokenEventType, TokenOrigin } from './token-events';
 export type { TokenState, TokenStatus } from './token-state';

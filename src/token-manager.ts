@@ -24,6 +24,8 @@ export type { TokenScheduler } from './timeout-scheduler';
 
 // A timer this late (throttled tab, sleeping machine) means the page was not running: say `wake`.
 const LATE_TIMER_MS = 3000;
+// Chrome runs a hidden tab's timers about once a minute; a timer later than this means a sleep.
+const SLEPT_TIMER_MS = 120_000;
 // setTimeout fires at once for delays past 2^31−1 ms; the plan is re-checked when it fires anyway.
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -159,7 +161,12 @@ const sharedToken = ({ token, usableAt, refreshAt, expiresAt }: HeldToken): Shar
 export function createTokenManager(options: TokenManagerOptions): TokenManager {
   checkOptions(options);
   const scheduler: TokenScheduler = options.scheduler ?? timeoutScheduler;
-  const random = options.random ?? Math.random;
+  const userRandom = options.random ?? Math.random;
+  // A jitter source that answers NaN or 7 must not turn the backoff into a loop.
+  const random = () => {
+    const value = userRandom();
+    return value >= 0 && value < 1 ? value : 0.5;
+  };
   const { onEvent, idleGraceMs = 1000 } = options;
   const setup = crossTabSetup(options.crossTab, options.url);
   const page = options.page === false ? undefined : (options.page ?? browserPageSignals());
@@ -224,11 +231,12 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     try {
       for (;;) {
         while (queue.length) apply(queue.shift()!);
-        // The lifecycle gave up on the request in flight (timed out, or abandoned in a sleep): abort its transport.
+        // The lifecycle gave up on the request in flight (stopped, timed out, abandoned in a sleep): abort
+        // its transport, saying why.
         const stale = inFlight;
         if (stale && stale.id !== state.request?.id) {
           inFlight = undefined;
-          stale.controller.abort(timeoutError());
+          stale.controller.abort(isStopped() ? stoppedError() : timeoutError());
         }
         let next: Plan = {};
         if (!isStopped()) {
@@ -306,9 +314,11 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
       timer = undefined;
       const now = clock();
       const ranMs = now.mono - armedAt.mono;
-      // Fired late, or the wall clock ran on while the monotonic one stood still: the machine slept.
-      const isLate = ranMs - delay > LATE_TIMER_MS || now.wall - armedAt.wall - ranMs > LATE_TIMER_MS;
-      dispatch({ type: isLate ? 'wake' : 'tick', now });
+      const lateMs = ranMs - delay;
+      // The wall clock ran on while the monotonic one stood still, or the timer came far later than a
+      // throttled tab's (about a minute): the machine slept. Merely late: a throttled tab.
+      const hasSlept = now.wall - armedAt.wall - ranMs > LATE_TIMER_MS || lateMs > SLEPT_TIMER_MS;
+      dispatch(hasSlept || lateMs > LATE_TIMER_MS ? { type: 'wake', now, hasSlept } : { type: 'tick', now });
     }, delay);
   }
 
@@ -342,7 +352,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
         page.subscribe((event) => {
           crossTab?.onPage(event);
           // Timers may have slept or been throttled: re-check against the clock now.
-          if (event === 'wake') send({ type: 'wake' });
+          if (event === 'wake') send({ type: 'wake', hasSlept: true });
         }),
       );
     }

@@ -16,7 +16,10 @@ export interface TokenState {
   readonly status: TokenStatus;
   /** Present exactly while a token that has not expired is held. */
   readonly token?: AccessToken;
-  /** The last request's failure, until a request succeeds. */
+  /**
+   * The last request's failure (or a token refused from another tab, when there was none), until a
+   * token comes.
+   */
   readonly error?: TokenError;
   /** When the next request is planned (scheduler clock, epoch ms), while one is planned. */
   readonly nextRefreshAt?: number;

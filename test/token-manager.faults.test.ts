@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createTokenManager, TokenError, type TokenEvent, type TokenManager, type TokenManagerOptions } from 'twilio-token-lifecycle';
+import { asyncScheduler } from 'rxjs';
+import { createTokenManager, TokenError, type TokenEvent, type TokenManager, type TokenManagerOptions, type TokenScheduler } from 'twilio-token-lifecycle';
 import { FakeNetworkSignals, FakePageSignals } from 'twilio-token-lifecycle/testing';
-import { tokenBackend } from './helpers/token-backend';
+import { hang, tokenBackend } from './helpers/token-backend';
 
 // Each behaviour the lifecycle issue found broken, on virtual time, against the real manager.
 const START = Date.UTC(2026, 10, 23, 9, 0, 0);
@@ -228,6 +229,47 @@ describe('clear errors', () => {
     expect((manager.getState().error!.cause as Error).message).toBe('oops');
     await tick(3600_000);
     expect(calls).toBe(1);
+  });
+});
+
+describe('hostile inputs', () => {
+  it('keeps the one-request-a-second gate with a jitter source that answers NaN', async () => {
+    const backend = tokenBackend();
+    backend.respondWith(...Array.from({ length: 100 }, () => () => Promise.reject(new TypeError('down'))));
+    const manager = manage(backend, { random: () => Number.NaN });
+    manager.subscribe(() => undefined);
+    await tick(10_000);
+    expect(backend.calls.length).toBeGreaterThan(1);
+    expect(backend.calls.length).toBeLessThanOrEqual(11);
+  });
+
+  it('aborts the request in flight with a stopped reason, not a timeout', async () => {
+    const backend = tokenBackend();
+    backend.respondWith(hang);
+    const manager = manage(backend);
+    manager.getToken().catch(() => undefined);
+    await tick();
+    manager.stop();
+    expect(backend.calls[0]!.signal.reason).toMatchObject({ code: 'stopped' });
+  });
+
+  it('times a hung request out as usual when a throttled tab’s timers come late, and backs off', async () => {
+    const backend = tokenBackend();
+    backend.respondWith(...Array.from({ length: 50 }, () => hang));
+    // A throttled tab: every timer fires 20 s late, though the page itself never sleeps.
+    const throttled = {
+      now: () => Date.now(),
+      monotonicNow: () => performance.now(),
+      schedule: (work: () => void, delay = 0) => asyncScheduler.schedule(work, delay + 20_000),
+    } as TokenScheduler;
+    const manager = manage(backend, { scheduler: throttled, retry: { baseDelayMs: 60_000, maxDelayMs: 60_000 }, random: () => 0.99 });
+    const waiting = manager.getToken();
+    waiting.catch(() => undefined);
+    await tick(31_000);
+    await expect(waiting).rejects.toMatchObject({ code: 'timeout' });
+    await tick(10 * 60_000);
+    // Backing off (≈ 59 s a retry, plus the lateness), never a retry at once after each late timeout.
+    expect(backend.calls.length).toBeLessThanOrEqual(9);
   });
 });
 

@@ -5,7 +5,10 @@ import type { LockManagerLike } from './election';
 export interface CrossTabOptions {
   /** Scopes the sharing: only tabs with the same key (and endpoint) share tokens, e.g. a user id. */
   key?: string;
-  /** Adopt only tokens for this identity while this tab has held none of its own yet. */
+  /**
+   * The identity this tab's manager is bound to, when the `identity` option is not given: it then takes
+   * other tabs' tokens from the start, and only for this identity.
+   */
   identity?: string;
   /** The bus between tabs. @default BroadcastChannel */
   channel?: CrossTabChannelFactory;

@@ -33,9 +33,9 @@ export function reduce(state: LifecycleState, event: LifecycleEvent): LifecycleS
     case 'tick':
       return s;
     case 'wake': {
-      // A request whose deadline passed while we slept is abandoned, not failed: nobody was there to
-      // wait for it, and its retry should not back off.
-      const request = s.request && msUntilGate(s.request.deadline, now) > 0 ? s.request : undefined;
+      // A request whose deadline passed while the machine slept is abandoned, not failed: its retry
+      // should not back off. A throttled tab's late timer is no sleep: that request times out as usual.
+      const request = s.request && (!event.hasSlept || msUntilGate(s.request.deadline, now) > 0) ? s.request : undefined;
       // A token that died while we slept needs a new one now, not after the rest of a backoff.
       return { ...s, isWaking: true, request, retryAt: !s.current && s.retryAt ? now : s.retryAt };
     }
@@ -130,7 +130,8 @@ function offered(state: LifecycleState, shared: SharedToken, now: Now): Lifecycl
   const token = parse(shared.jwt);
   if (token instanceof TokenError) return state;
   if (token.identity !== state.identity) {
-    return { ...state, failure: { error: mismatch(token, state.identity, 'from another tab'), requestId: -1, identity: token.identity } };
+    // Shown, but never in place of a failure of this tab's own (a 401 stays what getToken() reports).
+    return { ...state, failure: state.failure ?? { error: mismatch(token, state.identity, 'from another tab'), requestId: -1, identity: token.identity } };
   }
   // Only a token that outlives the newest one held is worth taking.
   const newest = state.pending ?? state.current;
@@ -178,7 +179,7 @@ function failed(state: LifecycleState, error: TokenError, random: number, now: N
     halted,
     retryAt,
     // The server's `Retry-After` holds back every request, not only the retry.
-    quietUntil: retryAt && retryAfterMs !== undefined ? after(now, Math.min(retryAfterMs, MAX_RETRY_AFTER_MS)) : state.quietUntil,
+    quietUntil: retryAfterMs !== undefined ? after(now, Math.min(retryAfterMs, MAX_RETRY_AFTER_MS)) : state.quietUntil,
     failure: { error: withRetryAt(error, retryAt?.wall), requestId, identity },
   };
 }

@@ -103,7 +103,11 @@ export type LifecycleEvent =
   /** A timer fired, or someone read the state: time has passed. */
   | { readonly type: 'tick'; readonly now: Now }
   /** The page woke, or a timer fired so late that it must have slept. */
-  | { readonly type: 'wake'; readonly now: Now }
+  /**
+   * The page woke, or a timer fired late. `hasSlept`: the machine (probably) slept, rather than a
+   * throttled tab's timer coming late while the page ran on.
+   */
+  | { readonly type: 'wake'; readonly now: Now; readonly hasSlept: boolean }
   | { readonly type: 'network'; readonly now: Now; readonly isOnline: boolean }
   | { readonly type: 'demand-added'; readonly now: Now; readonly demand: Omit<Demand, 'fromRequest'> }
   | { readonly type: 'demand-dropped'; readonly now: Now; readonly id: number }

@@ -58,6 +58,19 @@ describe('reduce: failures', () => {
     expect(after503.retryAt?.mono).toBeGreaterThan(at(5000).mono);
   });
 
+  it('keeps the server’s Retry-After even when retries are exhausted', () => {
+    const state = { ...holding(), config: { ...holding().config, retry: { limit: 0, baseDelayMs: 1000, maxDelayMs: 1000 } } };
+    const next = fetchWith(state, at(1000), { error: http(503, 60_000) });
+    expect(next).toMatchObject({ halted: 'exhausted', quietUntil: at(61_000) });
+  });
+
+  it('does not let another user’s tab replace a failure of its own', () => {
+    const unauthorized = fetchWith(holding(), at(1000), { error: http(401) });
+    const jwt = mint({ identity: 'bob', issuedAt: T0 + 2000 });
+    const next = reduce(unauthorized, { type: 'token-offered', now: at(2000), token: { jwt, usableAt: 0, refreshAt: 0, expiresAt: T0 + 3_602_000 } });
+    expect(next.failure).toBe(unauthorized.failure);
+  });
+
   it('keeps no request quiet window but the server’s Retry-After', () => {
     const state = fetchWith(holding(), at(1000), { error: http(429, 120_000) });
     expect(state.quietUntil?.mono).toBe(at(121_000).mono);
@@ -113,11 +126,13 @@ describe('reduce: time', () => {
 
   it('abandons, without a failure, a request whose deadline passed while the machine slept', () => {
     const sent = reduce(holding(), { type: 'request-started', now: at(3_300_000), reason: 'scheduled' });
-    const woke = reduce(sent, { type: 'wake', now: at(3_300_000 + 7_200_000) });
+    const woke = reduce(sent, { type: 'wake', now: at(3_300_000 + 7_200_000), hasSlept: true });
     expect(woke).toMatchObject({ request: undefined, failures: 0, failure: undefined, isWaking: true });
     expect(plan(woke, at(3_300_000 + 7_200_000)).request).toBe('wake');
+    // A throttled tab's late timer is no sleep: the request stays, to time out (and back off) as usual.
+    expect(reduce(sent, { type: 'wake', now: at(3_300_000 + 70_000), hasSlept: false }).request).toBe(sent.request);
     // A wake inside the deadline leaves the request alone.
-    expect(reduce(sent, { type: 'wake', now: at(3_305_000) }).request).toBe(sent.request);
+    expect(reduce(sent, { type: 'wake', now: at(3_305_000), hasSlept: true }).request).toBe(sent.request);
   });
 
   it('is final once stopped', () => {

@@ -131,7 +131,7 @@ function simulate(steps: Step[], identity: string | null, isShared: boolean) {
     switch (s.kind) {
       case 'advance': advance(s.ms); break;
       case 'jump': wallOffset += s.ms; apply({ type: 'tick', now: now() }); break;
-      case 'sleep': trueMs += s.ms; apply({ type: 'wake', now: now() }); break;
+      case 'sleep': trueMs += s.ms; apply({ type: 'wake', now: now(), hasSlept: true }); break;
       case 'answer': answer(s.answer); break;
       case 'offer': {
         const jwt = mint({ identity: s.identity, issuedAt: T0 + trueMs, ttlSeconds: s.lifetimeS });
@@ -140,7 +140,7 @@ function simulate(steps: Step[], identity: string | null, isShared: boolean) {
       }
       case 'demand': apply({ type: 'demand-added', now: at, demand: { id: demandId++, kind: s.demandKind, minValidityMs: s.minValidityMs } }); break;
       case 'drop': if (state.demands[0]) apply({ type: 'demand-dropped', now: at, id: state.demands[0].id }); break;
-      case 'wake': apply({ type: 'wake', now: at }); break;
+      case 'wake': apply({ type: 'wake', now: at, hasSlept: false }); break;
       case 'network': apply({ type: 'network', now: at, isOnline: s.isOnline }); break;
       case 'active': apply(s.isActive ? { type: 'activated', now: at, isOnline: true } : { type: 'deactivated', now: at }); break;
       case 'role': apply({ type: 'role-changed', now: at, role: s.role }); break;
