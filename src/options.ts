@@ -8,6 +8,8 @@ interface CheckedOptions {
   idleGraceMs?: unknown;
   timeoutMs?: unknown;
   retry?: { limit?: unknown; baseDelayMs?: unknown; maxDelayMs?: unknown } | undefined;
+  request?: { timeout?: unknown } | undefined;
+  random?: unknown;
   crossTab?: unknown;
 }
 
@@ -34,6 +36,9 @@ export function checkOptions(options: CheckedOptions): void {
   checkNumber('refreshBeforeMs', options.refreshBeforeMs);
   checkNumber('idleGraceMs', options.idleGraceMs);
   checkNumber('timeoutMs', options.timeoutMs, 1);
+  // `request.timeout` is the default `timeoutMs`; `false` turns ky's own off, as the manager does.
+  if (options.request?.timeout !== false) checkNumber('request.timeout', options.request?.timeout, 1);
+  if (options.random !== undefined && typeof options.random !== 'function') fail('random', options.random, 'a function');
   if (retry !== undefined && !isObject(retry)) fail('retry', retry, 'an object');
   checkNumber('retry.limit', retry?.limit, 0, true);
   checkNumber('retry.baseDelayMs', retry?.baseDelayMs);

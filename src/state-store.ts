@@ -23,7 +23,16 @@ export function stateStore<T>(initial: T, replay = true): StateStore<T> {
   const listeners = new Set<(value: T) => void>();
   const notify = (value: T) => {
     for (const subscriber of [...subscribers]) subscriber.next(value);
-    for (const listener of [...listeners]) listener(value);
+    for (const listener of [...listeners]) {
+      try {
+        listener(value);
+      } catch (error) {
+        // One listener's bug must not silence the others, nor break the caller that changed the state.
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
   };
   return {
     get value() {

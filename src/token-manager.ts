@@ -5,7 +5,7 @@ import type { CrossTab } from './cross-tab/cross-tab';
 import { crossTabSetup, DEFAULT_PEER_WAIT_MS, type CrossTabOptions } from './cross-tab/cross-tab-options';
 import { abortedError, TokenError } from './errors';
 import { httpTokenSource, type TokenRequestOptions } from './http-token-source';
-import type { Now } from './lifecycle/clock';
+import { msUntilEarliest, msUntilGate, type Now } from './lifecycle/clock';
 import { noticesOf } from './lifecycle/notices';
 import { decide, plan, type Decision, type Plan } from './lifecycle/plan';
 import { reduce } from './lifecycle/reduce';
@@ -138,12 +138,15 @@ type Unstamped<E = LifecycleEvent> = E extends LifecycleEvent ? Omit<E, 'now'> :
 
 const stoppedError = () => new TokenError('stopped', 'The token manager was stopped');
 
-/** A held token as this tab passes it to the others: its timeline on the (shared) wall clock. */
-const sharedToken = ({ token, usableAt, refreshAt, expiresAt }: HeldToken): SharedToken => ({
+/**
+ * A held token as this tab passes it to the others: its timeline on the (shared) wall clock as it
+ * reads now, so a clock set back since the token came does not stretch it for them.
+ */
+const sharedToken = ({ token, usableAt, refreshAt, expiresAt }: HeldToken, now: Now): SharedToken => ({
   jwt: token.jwt,
-  usableAt: usableAt.wall,
-  refreshAt: refreshAt.wall,
-  expiresAt: expiresAt.wall,
+  usableAt: now.wall + msUntilGate(usableAt, now),
+  refreshAt: now.wall + msUntilEarliest(refreshAt, now),
+  expiresAt: now.wall + msUntilEarliest(expiresAt, now),
 });
 
 /**
@@ -200,7 +203,9 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   let activations = 0;
   const unlisten: Array<() => void> = [];
 
-  const isStopped = () => state.phase === 'stopped';
+  // Set by stop() at once, even when it is called from a listener while the loop runs.
+  let hasStopped = false;
+  const isStopped = () => hasStopped || state.phase === 'stopped';
   const timeoutError = () => new TokenError('timeout', `Token request timed out after ${state.config.timeoutMs} ms`);
 
   const clock = (): Now => {
@@ -263,11 +268,26 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
         }
         const snapshot = view(state, next);
         if (!sameState(snapshot, store.value)) store.set(snapshot, isRead);
-        if (isStopped() || !queue.length) break;
+        if (state.phase === 'stopped' || !queue.length) break;
       }
     } finally {
       isDraining = false;
+      if (hasStopped && state.phase === 'stopped') finishStop();
     }
+  }
+
+  /** What stop() does once the loop has published the stopped state: nothing may outlive it. */
+  function finishStop(): void {
+    timer?.unsubscribe();
+    graceTimer?.unsubscribe();
+    stopSignals();
+    inFlight?.controller.abort(stoppedError());
+    inFlight = undefined;
+    const settles = [...waiters.values()];
+    waiters.clear();
+    for (const settle of settles) settle({ error: stoppedError() });
+    store.complete();
+    events.complete();
   }
 
   function apply(event: LifecycleEvent): void {
@@ -275,7 +295,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     const next = (state = reduce(prev, event));
     if (event.type === 'request-started' && next.request) startRequest(next.request.id, event.reason);
     const { current } = next;
-    if (current?.origin === 'fetched' && current.token !== prev.current?.token) crossTab?.share(sharedToken(current));
+    if (current?.origin === 'fetched' && current.token !== prev.current?.token) crossTab?.share(sharedToken(current, event.now));
     for (const notice of noticesOf(prev, event, next)) {
       try {
         onEvent?.(notice);
@@ -342,7 +362,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
         graceTimer = undefined;
         stopSignals();
         send({ type: 'deactivated' });
-      }, idleGraceMs);
+      }, Math.min(idleGraceMs, MAX_TIMEOUT_MS));
     };
   }
 
@@ -362,16 +382,17 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     const activation = ++activations;
     import('./cross-tab/cross-tab').then(({ openCrossTab }) => {
       if (activations !== activation || state.phase !== 'active') return;
+      // A channel that cannot open (a bad factory) leaves this tab on its own, never an unhandled rejection.
       crossTab = openCrossTab(setup, scheduler, {
         snapshot: () => ({
-          token: state.current && sharedToken(state.current),
+          token: state.current && sharedToken(state.current, clock()),
           isFetching: state.request !== undefined,
           isVisible: page?.isVisible() ?? true,
         }),
         send,
         now: () => scheduler.now(),
       });
-    }, noop);
+    }).catch(noop);
   }
 
   function stopSignals(): void {
@@ -439,25 +460,19 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
         release();
       };
     },
-    getToken: ({ minValidityMs = 0, signal, reason } = {}) =>
-      minValidityMs >= 0 && minValidityMs < Infinity
+    getToken: (options) => {
+      const { minValidityMs = 0, signal, reason } = options ?? {};
+      return typeof minValidityMs === 'number' && minValidityMs >= 0 && minValidityMs < Infinity
         ? demand(reason === 'hint' ? 'hint' : 'get', minValidityMs, signal)
-        : Promise.reject(new TypeError(`getToken: \`minValidityMs\` must be a finite number ≥ 0, got ${String(minValidityMs)}`)),
+        : Promise.reject(new TypeError(`getToken: \`minValidityMs\` must be a finite number ≥ 0, got ${String(minValidityMs)}`));
+    },
     refresh: () => demand('refresh', 0, undefined),
     stop: () => {
       if (isStopped()) return;
-      // Stopped first, so nothing that closing the signals sets off (a role change) arms a timer.
+      // Stopped first, so nothing that closing the signals sets off (a role change) arms a timer. From
+      // inside a listener the loop is running: it publishes the stopped state, then finishes the stop.
+      hasStopped = true;
       send({ type: 'stopped' });
-      timer?.unsubscribe();
-      graceTimer?.unsubscribe();
-      stopSignals();
-      inFlight?.controller.abort(stoppedError());
-      inFlight = undefined;
-      const settles = [...waiters.values()];
-      waiters.clear();
-      for (const settle of settles) settle({ error: stoppedError() });
-      store.complete();
-      events.complete();
     },
   };
 }

@@ -33,7 +33,8 @@ export function toTokenError(error: unknown, signal: AbortSignal): TokenError {
   const message =
     aborted || (error as { name?: unknown } | null)?.name === 'AbortError'
       ? `Token request was aborted${aborted ? '' : ' by the transport'}`
-      : `Token request failed${error instanceof Error ? `: ${error.message}` : ''}`;
+      : // A transport's message may quote a token: never let a whole one into a message or an event.
+        `Token request failed${error instanceof Error ? `: ${error.message.replace(/[\w-]{8,}\.[\w-]{8,}\.[\w-]{8,}/g, '[token]')}` : ''}`;
   return new TokenError(aborted ? 'aborted' : 'network', message, { cause: error });
 }
 

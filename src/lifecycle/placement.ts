@@ -49,7 +49,8 @@ export const MAX_NOT_BEFORE_WAIT_MS = 30_000;
 /** How far a time written in whole seconds may lag the instant it stands for, seen from `at`. */
 function roundingSlackMs(secondsValue: number, at: number): number {
   // `iat` and `Date` are floored to the second: the server's real instant may be up to 1 s later.
-  // Its sub-second phase is unknown, so assume the server's seconds tick in step with ours.
+  // Where the server's second begins on our clock is unknown (it is a skew below a second), so assume
+  // its seconds tick in step with ours: exact when the clocks agree, never more than the skew late.
   if (secondsValue % 1000 !== 0) return 0;
   return (((at - secondsValue) % 1000) + 1000) % 1000;
 }

@@ -96,10 +96,10 @@ function parse(jwt: string): AccessToken | TokenError {
   }
 }
 
-function mismatch(token: AccessToken, identity: string, from: string): TokenError {
+function mismatch(token: AccessToken, identity: string | null, from: string): TokenError {
   return new TokenError(
     'identity-mismatch',
-    `Refused a token for "${token.identity ?? '(no identity)'}" ${from}: this manager is bound to "${identity}"`,
+    `Refused a token for "${token.identity ?? '(no identity)'}" ${from}: this manager is bound to "${identity ?? '(no identity)'}"`,
     { retryable: false },
   );
 }
@@ -117,7 +117,7 @@ function received(
   const s = { ...state, clockOffset: learnClockOffset(state.clockOffset, isParsed ? token : undefined, timing) };
   const placement = !isParsed
     ? token
-    : s.identity !== undefined && token.identity !== s.identity
+    : s.identity !== undefined && (token.identity ?? null) !== s.identity
       ? mismatch(token, s.identity, 'from the token endpoint')
       : placeFetched(token, timing, s.current, s.config.refreshBeforeMs);
   if (placement instanceof TokenError) return failed(s, placement, random, now, request.id, isParsed ? token.identity : undefined);
@@ -129,7 +129,7 @@ function offered(state: LifecycleState, shared: SharedToken, now: Now): Lifecycl
   if (state.phase !== 'active' || state.identity === undefined) return state;
   const token = parse(shared.jwt);
   if (token instanceof TokenError) return state;
-  if (token.identity !== state.identity) {
+  if ((token.identity ?? null) !== state.identity) {
     // Shown, but never in place of a failure of this tab's own (a 401 stays what getToken() reports).
     return { ...state, failure: state.failure ?? { error: mismatch(token, state.identity, 'from another tab'), requestId: -1, identity: token.identity } };
   }
@@ -144,7 +144,8 @@ function offered(state: LifecycleState, shared: SharedToken, now: Now): Lifecycl
 function accept(state: LifecycleState, held: HeldToken, now: Now): LifecycleState {
   const s: LifecycleState = {
     ...state,
-    identity: state.identity ?? held.token.identity,
+    // Bound for good to the first token's identity, even to none (`null`).
+    identity: state.identity === undefined ? (held.token.identity ?? null) : state.identity,
     failure: undefined,
     failures: 0,
     retryAt: undefined,
@@ -162,7 +163,9 @@ function accept(state: LifecycleState, held: HeldToken, now: Now): LifecycleStat
 function failed(state: LifecycleState, error: TokenError, random: number, now: Now, requestId: number, identity?: string): LifecycleState {
   const failures = state.failures + 1;
   const { retry } = state.config;
-  const { code, retryAfterMs } = error;
+  const { code } = error;
+  // A transport's own TokenError may carry anything: a NaN here would open every gate.
+  const retryAfterMs = error.retryAfterMs! >= 0 ? error.retryAfterMs : undefined;
   const halted: LifecycleState['halted'] = !error.retryable
     ? code === 'misconfigured'
       ? 'config'

@@ -56,8 +56,11 @@ export interface LifecycleState {
   /** A token whose `nbf` is still ahead; it replaces `current` then. */
   readonly pending?: HeldToken | undefined;
   readonly hasHadToken: boolean;
-  /** The identity this manager is bound to: the `identity` option, else its first token's. */
-  readonly identity: string | undefined;
+  /**
+   * The identity this manager is bound to: the `identity` option, else its first token's (`null` when
+   * that token had none); `undefined` until then.
+   */
+  readonly identity: string | null | undefined;
   readonly failure?: Failure | undefined;
   /** Consecutive failed requests. */
   readonly failures: number;
