@@ -171,7 +171,8 @@ describe('the lifecycle core under random sequences', () => {
           'alice',
           false,
         );
-        if (state.halted === undefined) expect(state.current).toBeDefined();
+        expect(state.halted).toBeUndefined();
+        expect(state.current).toBeDefined();
       }),
       { numRuns: 300, seed: SEED },
     );
