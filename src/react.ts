@@ -1,26 +1,13 @@
 'use client';
-import { useSyncExternalStore } from 'react';
-import type { AccessToken } from './access-token';
-import type { TokenManager } from './token-manager';
-import type { TokenState } from './token-state';
+// The entry of 'twilio-token-lifecycle/react'. Rollup drops the directive above from the bundle; its
+// config puts it back as a banner (Next.js App Router).
+export { TokenManagerProvider } from './react/token-manager-provider';
+export { useTokenManager } from './react/context';
+export { isSignedOut, useAccessToken, useTokenState } from './react/use-token-state';
+export { useTwilioClient } from './react/use-twilio-client';
+export { useConversationsClient, useSyncClient, useVideoRoom, useVoiceDevice } from './react/use-sdk-clients';
 
-/** What the hooks need of a manager: its plain subscribe/snapshot pair. */
-export type TokenStore = Pick<TokenManager, 'subscribe' | 'getState'>;
-
-// On the server nothing is fetched: every render sees one stable `idle` snapshot.
-const SERVER_STATE: TokenState = Object.freeze({ status: 'idle' });
-const getServerState = (): TokenState => SERVER_STATE;
-
-/**
- * The manager's current {@link TokenState}; re-renders when it changes. Mounting subscribes, which
- * starts the refresh schedule; the last unmount releases it after the manager's grace period, so
- * StrictMode's double mount makes one request, not two. On the server it returns `{ status: 'idle' }`.
- */
-export function useTokenState(manager: TokenStore): TokenState {
-  return useSyncExternalStore(manager.subscribe, manager.getState, getServerState);
-}
-
-/** The current valid token, or `undefined` while none is held (and on the server). */
-export function useAccessToken(manager: TokenStore): AccessToken | undefined {
-  return useTokenState(manager).token;
-}
+export type { TokenManagerProviderProps, UserKey } from './react/token-manager-provider';
+export type { TokenStore } from './react/use-token-state';
+export type { AttachClient, CreateClient, DisposeClient, TwilioClientResult, TwilioClientStatus } from './react/use-twilio-client';
+export type { ClientConstructor, ClientHookOptions, VoiceDeviceHookOptions } from './react/use-sdk-clients';

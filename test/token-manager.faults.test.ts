@@ -273,6 +273,26 @@ describe('hostile inputs', () => {
   });
 });
 
+describe('snapshot identity', () => {
+  it('keeps getState() the same object between reads, though the two clocks drift apart by fractions', async () => {
+    const drifting = {
+      now: () => Date.now(),
+      // A monotonic clock a little fast, with fractional milliseconds, as performance.now() is.
+      monotonicNow: () => performance.now() * 1.0001 + 0.123,
+      schedule: (work: () => void, delay = 0) => asyncScheduler.schedule(work, delay),
+    } as TokenScheduler;
+    const manager = manage(tokenBackend(), { scheduler: drifting });
+    manager.subscribe(() => undefined);
+    await tick();
+    const first = manager.getState();
+    expect(first.nextRefreshAt).toBeDefined();
+    for (let i = 0; i < 20; i++) {
+      await tick(7);
+      expect(manager.getState()).toBe(first);
+    }
+  });
+});
+
 describe('always settles', () => {
   it.each([0, 1, 2, 3, 5])('settles refresh() and getToken() when stop() lands %i microtasks after a token', async (delay) => {
     const backend = tokenBackend();

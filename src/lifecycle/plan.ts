@@ -2,7 +2,7 @@ import type { AccessToken } from '../access-token';
 import { TokenError } from '../errors';
 import { MIN_REQUEST_INTERVAL_MS } from '../refresh-policy';
 import type { FetchReason } from '../token-source';
-import { after, msUntilEarliest, msUntilGate, type Now } from './clock';
+import { after, msUntilEarliest, msUntilGate, type Now, type Stamp } from './clock';
 import type { Demand, HeldToken, LifecycleState } from './state';
 
 // While active, never sleep longer than this, so a machine that slept re-checks soon after waking
@@ -88,6 +88,7 @@ export function plan(state: LifecycleState, now: Now): Plan {
 
   const wanted = state.demands.filter((demand) => !decide(state, demand, now) && needsRequest(state, demand, now));
   let reason: FetchReason | undefined;
+  let due: Stamp | undefined;
   let dueIn = 0;
   if (wanted.length) {
     reason = wanted.some((d) => d.kind === 'refresh') ? 'refresh' : wanted.some((d) => d.kind === 'get') ? 'demand' : 'hint';
@@ -95,26 +96,35 @@ export function plan(state: LifecycleState, now: Now): Plan {
     // The background schedule: a retry after a failure, the first token, or the next refresh. A
     // follower leaves the refresh to the refresher, and steps in halfway through the window if no token came.
     const { retryAt } = state;
-    [reason, dueIn] = retryAt
-      ? ['retry', msUntilGate(retryAt, now)]
+    [reason, due] = retryAt
+      ? ['retry', retryAt]
       : !current
-        ? ['initial', msUntilGate(peerWaitUntil, now)]
+        ? ['initial', peerWaitUntil]
         : [
             'scheduled',
-            msUntilEarliest(
-              state.role === 'follower' ? after(current.refreshAt, (current.expiresAt.wall - current.refreshAt.wall) / 2) : current.refreshAt,
-              now,
-            ),
+            state.role === 'follower' ? after(current.refreshAt, (current.expiresAt.wall - current.refreshAt.wall) / 2) : current.refreshAt,
           ];
+    dueIn = reason === 'scheduled' ? msUntilEarliest(due!, now) : msUntilGate(due, now);
     if (state.isWaking) reason = 'wake';
   }
   if (!reason) return wakeIn < Infinity ? { wakeInMs: Math.max(0, wakeIn) } : NO_PLAN;
 
   // No request before the rate limit and the server's `Retry-After` allow it.
-  const requestIn = Math.max(
-    dueIn,
-    msUntilGate(state.lastSentAt && after(state.lastSentAt, MIN_REQUEST_INTERVAL_MS), now),
-    msUntilGate(state.quietUntil, now),
-  );
-  return requestIn > 0 ? { wakeInMs: Math.min(requestIn, wakeIn), nextRequestAt: now.wall + requestIn } : { request: reason };
+  const gates: Array<[number, Stamp | undefined]> = [
+    [dueIn, due],
+    [msUntilGate(state.lastSentAt && after(state.lastSentAt, MIN_REQUEST_INTERVAL_MS), now), state.lastSentAt && after(state.lastSentAt, MIN_REQUEST_INTERVAL_MS)],
+    [msUntilGate(state.quietUntil, now), state.quietUntil],
+  ];
+  const [requestIn, at] = gates.reduce((latest, gate) => (gate[0] > latest[0] ? gate : latest));
+  return requestIn > 0 ? { wakeInMs: Math.min(requestIn, wakeIn), nextRequestAt: shownAt(at, requestIn, now) } : { request: reason };
+}
+
+/**
+ * When to say the next request is due, on the wall clock: the stamp's own time, so the snapshot stays
+ * the same object from one read to the next; only after the wall clock has moved (by a second or more)
+ * against the monotonic one, the time by the clock as it reads now, to the second.
+ */
+function shownAt(stamp: Stamp | undefined, inMs: number, now: Now): number {
+  if (stamp && Math.abs(stamp.wall - now.wall - (stamp.mono - now.mono)) < 1000) return stamp.wall;
+  return Math.round((now.wall + inMs) / 1000) * 1000;
 }

@@ -3,10 +3,12 @@ export {
   FakeConversationsClient,
   FakeSyncClient,
   FakeTokenClient,
+  FakeVideoRoom,
   FakeVoiceDevice,
+  fakeVideoConnect,
 } from './fake-clients';
 export { FakeBroadcastHub, FakeLockManager, FakeNetworkSignals, FakePageSignals } from './browser-fakes';
 export { mintTestToken, TEST_ACCOUNT_SID, TEST_API_KEY_SID } from './mint-test-token';
 
-export type { UpdateTokenBehaviour } from './fake-clients';
+export type { FakeVideoConnect, UpdateTokenBehaviour } from './fake-clients';
 export type { MintTestTokenOptions } from './mint-test-token';

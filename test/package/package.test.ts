@@ -89,7 +89,19 @@ describe('the packed package', () => {
     expect(results.state).toEqual({ status: 'idle' });
     expect(results['twilio-token-lifecycle'].esm).toContain('createTokenManager');
     expect(results['twilio-token-lifecycle'].cjs).toEqual(results['twilio-token-lifecycle'].esm);
-    expect(results['twilio-token-lifecycle/react'].esm).toEqual(['useAccessToken', 'useTokenState']);
+    expect(results['twilio-token-lifecycle/react'].esm).toEqual([
+      'TokenManagerProvider',
+      'isSignedOut',
+      'useAccessToken',
+      'useConversationsClient',
+      'useSyncClient',
+      'useTokenManager',
+      'useTokenState',
+      'useTwilioClient',
+      'useVideoRoom',
+      'useVoiceDevice',
+    ]);
+    expect(results['twilio-token-lifecycle/react'].cjs).toEqual(results['twilio-token-lifecycle/react'].esm);
     expect(results['twilio-token-lifecycle/testing'].cjs).toContain('mintTestToken');
   }, 60_000);
 

@@ -1,0 +1,126 @@
+import type { AttachOptions } from '../adapters/attach-client';
+import { attachConversations, type ConversationsClientLike } from '../adapters/conversations';
+import { attachSync, type SyncClientLike } from '../adapters/sync';
+import { connectVideo, type ConnectVideoOptions } from '../adapters/video';
+import { attachVoice, type VoiceDeviceLike } from '../adapters/voice';
+import { useTwilioClient, type TwilioClientResult } from './use-twilio-client';
+
+/** An SDK client class: `new Client(jwt, options?)`. */
+export type ClientConstructor<Client, Options> = new (token: string, options?: Options) => Client;
+
+/** Options of the client hooks: the SDK's own options, plus what the adapter is told. */
+export type ClientHookOptions<Options> = NonNullable<Options> & Pick<AttachOptions, 'onError'>;
+
+/** Splits the hook's own keys off; `undefined` when no options were given (Conversations refuses `null`). */
+function sdkOptions<Options>(options: object | undefined, own: readonly string[]): Options | undefined {
+  if (options === undefined) return undefined;
+  const rest: Record<string, unknown> = { ...options };
+  for (const key of own) delete rest[key];
+  return rest as Options;
+}
+
+/** Creates `new Client(jwt, options)` for the SDKs whose clients are made that way. */
+const construct =
+  <Client, Options>(Client: ClientConstructor<Client, Options>, options: object | undefined, own: readonly string[] = ['onError']) =>
+  ({ jwt }: { jwt: string }) => {
+    const forward = sdkOptions<Options>(options, own);
+    return forward === undefined ? new Client(jwt) : new Client(jwt, forward);
+  };
+
+/**
+ * A Conversations `Client` for the {@link TokenManagerProvider}'s user, created once a token is there,
+ * fed every new token ({@link attachConversations}) and shut down on unmount or a change of user.
+ * `options` go to `new Client(jwt, options)` (and `onError` to the adapter), read when it is created.
+ *
+ * @example
+ * import { Client } from '@twilio/conversations';
+ * const { client, status, error } = useConversationsClient(Client);
+ */
+export function useConversationsClient<Client extends ConversationsClientLike & { shutdown(): unknown }, Options = undefined>(
+  Client: ClientConstructor<Client, Options>,
+  options?: ClientHookOptions<Options>,
+): TwilioClientResult<Client> {
+  return useTwilioClient(
+    construct(Client, options),
+    (manager, client, token) => attachConversations(manager, client, { createdWith: token.jwt, onError: options?.onError }),
+    (client) => client.shutdown(),
+  );
+}
+
+/**
+ * A `SyncClient` for the {@link TokenManagerProvider}'s user, created once a token is there, fed every
+ * new token ({@link attachSync}) and shut down on unmount or a change of user.
+ */
+export function useSyncClient<Client extends SyncClientLike & { shutdown(): unknown }, Options = undefined>(
+  SyncClient: ClientConstructor<Client, Options>,
+  options?: ClientHookOptions<Options>,
+): TwilioClientResult<Client> {
+  return useTwilioClient(
+    construct(SyncClient, options),
+    (manager, client, token) => attachSync(manager, client, { createdWith: token.jwt, onError: options?.onError }),
+    (client) => client.shutdown(),
+  );
+}
+
+/** Options of {@link useVoiceDevice}: the `Device`'s options, `onError`, and `register`. */
+export type VoiceDeviceHookOptions<Options> = ClientHookOptions<Options> & {
+  /**
+   * Call `device.register()` (to receive calls) before `status` turns `ready`; a failed registration is
+   * status `error`, and the device is destroyed.
+   * @default false
+   */
+  register?: boolean;
+};
+
+/**
+ * A Voice `Device` for the {@link TokenManagerProvider}'s user, created once a token is there, fed every
+ * new token ({@link attachVoice}), registered if `register: true`, and destroyed on unmount or a change
+ * of user.
+ *
+ * @example
+ * import { Device } from '@twilio/voice-sdk';
+ * const { client: device, status } = useVoiceDevice(Device, { register: true, closeProtection: true });
+ */
+export function useVoiceDevice<
+  Device extends VoiceDeviceLike & { destroy(): unknown; register(): PromiseLike<unknown> | unknown },
+  Options = undefined,
+>(Device: ClientConstructor<Device, Options>, options?: VoiceDeviceHookOptions<Options>): TwilioClientResult<Device> {
+  const make = construct(Device, options, ['onError', 'register']);
+  return useTwilioClient(
+    async (token) => {
+      const device = make(token);
+      if (options?.register) {
+        try {
+          await device.register();
+        } catch (error) {
+          device.destroy();
+          throw error;
+        }
+      }
+      return device;
+    },
+    (manager, device, token) => attachVoice(manager, device, { createdWith: token.jwt, onError: options?.onError }),
+    (device) => device.destroy(),
+  );
+}
+
+/**
+ * A twilio-video `Room` for the {@link TokenManagerProvider}'s user: joined with {@link connectVideo}
+ * (a token valid for at least `minValidityMs`, one retry with a new token if Twilio rejects it), and
+ * left (`room.disconnect()`) on unmount or a change of user. A connected room needs no new tokens.
+ * `options` go to `connect(jwt, options)`, read when joining; to join another room, remount (`key`).
+ *
+ * @example
+ * import { connect } from 'twilio-video';
+ * const { client: room, status } = useVideoRoom(connect, { name: 'standup', audio: true });
+ */
+export function useVideoRoom<Room extends { disconnect(): unknown }, Options = undefined>(
+  connect: (token: string, options?: Options) => PromiseLike<Room>,
+  options: ConnectVideoOptions<Options>,
+): TwilioClientResult<Room> {
+  return useTwilioClient(
+    (_token, manager) => connectVideo(manager, connect, options),
+    () => undefined,
+    (room) => room.disconnect(),
+  );
+}

@@ -1,0 +1,143 @@
+import { useEffect, useState } from 'react';
+import type { AccessToken } from '../access-token';
+import type { Detach } from '../adapters/attach-client';
+import type { TokenManager } from '../token-manager';
+import { useTokenManager } from './context';
+
+/**
+ * - `idle`: signed out (no manager), so no client.
+ * - `connecting`: waiting for a token, or for the client to be created.
+ * - `ready`: the client exists and receives every new token.
+ * - `error`: no token could be had, or creating the client failed; `error` says why.
+ */
+export type TwilioClientStatus = 'idle' | 'connecting' | 'ready' | 'error';
+
+/**
+ * What a client hook returns; the object keeps its identity until something in it changes. Checking
+ * `status` narrows it: `client` is set exactly while `ready`, `error` exactly while `error`.
+ */
+export type TwilioClientResult<Client> =
+  | { readonly status: 'idle' | 'connecting'; readonly client: undefined; readonly error: undefined }
+  | { readonly status: 'ready'; readonly client: Client; readonly error: undefined }
+  /** `error`: a `TokenError` when no token could be had, else what creating the client threw. */
+  | { readonly status: 'error'; readonly client: undefined; readonly error: Error };
+
+/** Makes the client from the first token; may be async (Video's `connect`, Chat's `Client.create`). */
+export type CreateClient<Client> = (token: AccessToken, manager: TokenManager) => Client | PromiseLike<Client>;
+/** Starts handing the manager's tokens to the client (an `attach*` adapter); returns how to stop. */
+export type AttachClient<Client> = (manager: TokenManager, client: Client, token: AccessToken) => Detach | void;
+/** Ends the client: `shutdown()`, `destroy()`, `disconnect()`. A returned promise is not awaited. */
+export type DisposeClient<Client> = (client: Client) => unknown;
+
+const IDLE: TwilioClientResult<never> = /* @__PURE__ */ Object.freeze({ client: undefined, status: 'idle', error: undefined });
+const CONNECTING: TwilioClientResult<never> = /* @__PURE__ */ Object.freeze({ client: undefined, status: 'connecting', error: undefined });
+
+const toError = (cause: unknown): Error => (cause instanceof Error ? cause : new Error(String(cause), { cause }));
+
+/** Disposes without letting a failure escape: on the way out there is nobody to tell. */
+function safely<Client>(dispose: DisposeClient<Client>, client: Client): void {
+  try {
+    const result = dispose(client);
+    if (result && typeof (result as PromiseLike<unknown>).then === 'function') (result as PromiseLike<unknown>).then(undefined, () => undefined);
+  } catch {
+    // ignored, as above
+  }
+}
+
+/**
+ * Owns one SDK client for the {@link TokenManagerProvider}'s user: creates it once a token is there,
+ * attaches it, and on unmount or a change of user detaches it and disposes of it, so there is never
+ * more than one client per user, under StrictMode too. A client whose creation finishes after that is
+ * disposed of at once. If no token can be had, `status` is `error` until the manager gets one (it
+ * retries on its own; a 401/403 waits for `refresh()`), then the client is created with it.
+ *
+ * `create`, `attach` and `dispose` are read when the client is created: new functions every render do
+ * not make a new client. To make one with other options, remount the component (give it a `key`).
+ *
+ * @example
+ * const { client, status } = useTwilioClient(
+ *   async (token) => Client.create(token.jwt), // twilio-chat
+ *   (manager, client, token) => attachChat(manager, client, { createdWith: token.jwt }),
+ *   (client) => client.shutdown(),
+ * );
+ */
+export function useTwilioClient<Client>(
+  create: CreateClient<Client>,
+  attach: AttachClient<Client>,
+  dispose: DisposeClient<Client>,
+): TwilioClientResult<Client> {
+  const manager = useTokenManager();
+  const [held, setHeld] = useState<{ manager: TokenManager; result: TwilioClientResult<Client> } | null>(null);
+
+  useEffect(() => {
+    if (manager === null) return;
+    let isLive = true;
+    let client: { value: Client; detach: Detach | void } | undefined;
+    let stopWaiting: (() => void) | undefined;
+    const publish = (result: TwilioClientResult<Client>) => {
+      if (isLive) setHeld({ manager, result });
+    };
+    const fail = (cause: unknown) => publish({ client: undefined, status: 'error', error: toError(cause) });
+
+    const build = (token: AccessToken) => {
+      let pending: Client | PromiseLike<Client>;
+      try {
+        pending = create(token, manager);
+      } catch (error) {
+        fail(error);
+        return;
+      }
+      Promise.resolve(pending).then((value) => {
+        if (!isLive) return safely(dispose, value); // created after unmount or a change of user
+        try {
+          client = { value, detach: attach(manager, value, token) };
+        } catch (error) {
+          safely(dispose, value);
+          fail(error);
+          return;
+        }
+        publish({ client: value, status: 'ready', error: undefined });
+      }, fail);
+    };
+
+    // Waits for the manager's next token (it retries by itself; a 401/403 until `refresh()`).
+    const retryWithNextToken = () => {
+      let isDone = false;
+      const subscription = manager.token$.subscribe((token) => {
+        if (isDone) return;
+        isDone = true;
+        stopWaiting?.();
+        publish(CONNECTING);
+        build(token);
+      });
+      stopWaiting = () => subscription.unsubscribe();
+      if (isDone) stopWaiting();
+    };
+
+    manager.getToken().then(
+      (token) => {
+        if (isLive) build(token);
+      },
+      (error) => {
+        if (!isLive) return;
+        fail(error);
+        retryWithNextToken();
+      },
+    );
+
+    return () => {
+      isLive = false;
+      stopWaiting?.();
+      setHeld((previous) => (previous?.manager === manager ? null : previous)); // let the client go
+      if (client === undefined) return;
+      client.detach?.();
+      safely(dispose, client.value);
+    };
+    // `create`, `attach` and `dispose` as of this render: read when the client is created, on purpose.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [manager]);
+
+  if (manager === null) return IDLE;
+  // Until this manager's effect has published: never a previous user's client.
+  return held !== null && held.manager === manager ? held.result : CONNECTING;
+}

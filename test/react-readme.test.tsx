@@ -1,0 +1,14 @@
+// @vitest-environment node
+import { readFileSync } from 'node:fs';
+import { expect, it } from 'vitest';
+
+const read = (path: string) => readFileSync(new URL(path, import.meta.url), 'utf8');
+
+// The README's React example is the Vite test app's component, verbatim: the browser test runs it as
+// written, and `npm run typecheck` checks it against the real @twilio/conversations types.
+it('shows the React example exactly as the browser test app runs it', () => {
+  const readme = read('../README.md');
+  const section = readme.slice(readme.indexOf('### React\n'), readme.indexOf('\n## How the manager decides'));
+  const example = /```tsx\n([\s\S]*?)```/.exec(section)?.[1];
+  expect(example).toBe(read('./browser/react-app/src/app.tsx'));
+});
