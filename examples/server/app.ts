@@ -5,13 +5,16 @@ import { cors } from 'hono/cors';
 import { ApiError, errorResponse } from './api-error';
 import { grantsFor, type ServerConfig } from './config';
 import { demoPages } from './demo-pages';
-import { identityProblem } from './identity';
+import { hostGuard } from './host-guard';
+import { identityProblem, normalizeIdentity } from './identity';
+import { escapeForLog } from './log-line';
 import { mintAccessToken, type MintInput } from './mint-access-token';
 import { originGuard } from './origin-guard';
 import { RateLimiter } from './rate-limiter';
-import { bodyLimit, readJsonObject } from './request-body';
+import { bodyLimit, isClientAbort, readJsonObject } from './request-body';
 import { securityHeaders } from './security-headers';
 import { clearSession, newSessionExpiry, readSession, writeSession, type Session } from './session';
+import { MemorySessionStore, type SessionStore } from './session-store';
 
 export const MAX_BODY_BYTES = 8 * 1024;
 const MAX_ROOM_LENGTH = 128;
@@ -22,12 +25,19 @@ export interface AppOptions {
   demoDir?: string;
   /** `/api/token` requests allowed per session and per client address. */
   rateLimit?: { perSession?: number; perAddress?: number; windowMs?: number };
-  /** One line per request (method, path, status, time); never a token, cookie or secret. */
+  /**
+   * One line per request (method, path, status or `aborted`, time); never a token, cookie or secret.
+   * Control and format characters from the request are escaped (`\x0a`), so no line can be forged.
+   */
   log?: (line: string) => void;
   now?: () => number;
-  /** The signer. @default mintAccessToken (node:crypto) */
-  mint?: (input: MintInput) => string;
+  /** The signer. @default mintAccessToken (node:crypto); the WebCrypto one answers a promise. */
+  mint?: (input: MintInput) => string | Promise<string>;
+  /** Where signed-in sessions live; logout deletes them. @default a MemorySessionStore */
+  sessions?: SessionStore;
 }
+
+type Env = { Variables: { aborted: boolean } };
 
 /** The reference token server: sessions, `/api/token` and the demo pages, as a Hono app. */
 export function createApp(config: ServerConfig, options: AppOptions = {}) {
@@ -37,15 +47,19 @@ export function createApp(config: ServerConfig, options: AppOptions = {}) {
   const perSession = new RateLimiter(options.rateLimit?.perSession ?? 30, windowMs, now);
   const perAddress = new RateLimiter(options.rateLimit?.perAddress ?? 120, windowMs, now);
   const hasVoice = config.twimlAppSid !== undefined;
+  const sessions = options.sessions ?? new MemorySessionStore(now);
 
-  const app = new Hono();
+  const app = new Hono<Env>();
 
   app.use(async (c, next) => {
     const started = performance.now();
     await next();
-    options.log?.(`${c.req.method} ${c.req.path} ${c.res.status} ${Math.round(performance.now() - started)}ms`);
+    const outcome = c.get('aborted') ? 'aborted' : c.res.status;
+    options.log?.(`${escapeForLog(c.req.method)} ${escapeForLog(c.req.path)} ${outcome} ${Math.round(performance.now() - started)}ms`);
   });
   app.use(securityHeaders());
+  // Before any route: a request for a host name that is not ours is DNS rebinding (or a mistake).
+  app.use(hostGuard(config.allowedHosts));
   if (config.allowedOrigins.length > 0) {
     app.use(
       '/api/*',
@@ -58,40 +72,49 @@ export function createApp(config: ServerConfig, options: AppOptions = {}) {
       }),
     );
   }
-  app.use('/api/*', originGuard(config.allowedOrigins));
+  app.use('/api/*', originGuard(config.publicUrl ? [...config.allowedOrigins, config.publicUrl] : config.allowedOrigins));
   app.use('/api/*', bodyLimit(MAX_BODY_BYTES));
   app.use('/api/*', async (c, next) => {
     c.header('Cache-Control', 'no-store');
     await next();
   });
 
-  const requireSession = (c: Context): Session => {
+  // The signed cookie says who; the store says whether that sign-in is still live (not logged out).
+  const requireSession = async (c: Context): Promise<Session> => {
     const session = readSession(c, config.sessionSecret, now());
-    if (!session) throw new ApiError(401, 'no-session', 'Sign in first: POST /api/login');
+    if (!session || !(await sessions.has(session.id))) throw new ApiError(401, 'no-session', 'Sign in first: POST /api/login');
     return session;
   };
 
   app.post('/api/login', async (c) => {
     const body = await readJsonObject(c, { required: true });
-    const problem = identityProblem(body.identity, { voice: hasVoice });
+    const identity = typeof body.identity === 'string' ? normalizeIdentity(body.identity) : body.identity;
+    const problem = identityProblem(identity, { voice: hasVoice });
     if (problem) throw new ApiError(400, 'invalid-identity', problem);
-    const identity = body.identity as string;
-    writeSession(c, config.sessionSecret, { identity, id: randomUUID(), expiresAt: newSessionExpiry(now()) });
-    return c.json({ identity });
+    // Signing in again replaces the session this browser had.
+    const previous = readSession(c, config.sessionSecret, now());
+    if (previous) await sessions.delete(previous.id);
+    const session: Session = { identity: identity as string, id: randomUUID(), expiresAt: newSessionExpiry(now()) };
+    await sessions.add(session.id, session.expiresAt);
+    writeSession(c, config.sessionSecret, session);
+    return c.json({ identity: session.identity });
   });
 
-  app.post('/api/logout', (c) => {
+  app.post('/api/logout', async (c) => {
+    // Ends the session in the store, so a copy of the cookie taken before logout is worthless too.
+    const session = readSession(c, config.sessionSecret, now());
+    if (session) await sessions.delete(session.id);
     clearSession(c);
     return c.json({ identity: null });
   });
 
   app.get('/api/session', async (c) => {
-    const session = requireSession(c);
+    const session = await requireSession(c);
     return c.json({ identity: session.identity, ttlSeconds: config.ttlSeconds, isLocalOnly: config.isLocalOnly });
   });
 
   app.post('/api/token', async (c) => {
-    const session = requireSession(c);
+    const session = await requireSession(c);
     for (const [limiter, key] of [
       [perSession, session.id],
       [perAddress, clientAddress(c)],
@@ -112,7 +135,7 @@ export function createApp(config: ServerConfig, options: AppOptions = {}) {
       throw new ApiError(503, 'simulated-outage', 'The token backend is down (simulated by the demo)');
     }
     const issuedAt = now();
-    const token = mint({
+    const token = await mint({
       accountSid: config.accountSid,
       apiKeySid: config.apiKeySid,
       apiSecret: config.apiSecret,
@@ -127,7 +150,7 @@ export function createApp(config: ServerConfig, options: AppOptions = {}) {
 
   // Demo only: makes this session's `/api/token` answer 503 for a while, to watch the retries.
   app.post('/api/demo/outage', async (c) => {
-    const session = requireSession(c);
+    const session = await requireSession(c);
     const body = await readJsonObject(c, { required: true });
     const seconds = body.seconds;
     if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 0 || seconds > MAX_OUTAGE_SECONDS) {
@@ -152,8 +175,13 @@ export function createApp(config: ServerConfig, options: AppOptions = {}) {
   app.notFound((c) => errorResponse(c, new ApiError(404, 'not-found', `No route ${c.req.method} ${c.req.path}`)));
   app.onError((error, c) => {
     if (error instanceof ApiError) return errorResponse(c, error);
+    if (isClientAbort(error)) {
+      // The client hung up mid-request: logged as an abort, not as a server error. Nobody reads this answer.
+      c.set('aborted', true);
+      return errorResponse(c, new ApiError(400, 'aborted', 'The request was not sent whole'));
+    }
     // Unexpected: say nothing about it to the client, log only its message.
-    options.log?.(`error: ${error.message}`);
+    options.log?.(`error: ${escapeForLog(error.message)}`);
     return errorResponse(c, new ApiError(500, 'internal', 'Something went wrong'));
   });
   return app;

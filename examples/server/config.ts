@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { LOOPBACK_HOSTS, parseHost, type HostPattern } from './host-guard';
 import type { TwilioGrants } from './mint-access-token';
 
 export const MAX_TTL_SECONDS = 86_400;
@@ -16,6 +17,13 @@ export interface ServerConfig {
   ttlSeconds: number;
   /** Origins besides the server's own that may call the API with credentials. */
   allowedOrigins: string[];
+  /** The address users reach the server at (`PUBLIC_URL`), when it is not localhost. */
+  publicUrl?: string;
+  /**
+   * Host names the server answers to: localhost, 127.0.0.1 and [::1] on any port, the host of
+   * `PUBLIC_URL`, and those in `ALLOWED_HOSTS`. Any other `Host` gets 421 (DNS rebinding).
+   */
+  allowedHosts: HostPattern[];
   port: number;
   /** Signs session cookies. */
   sessionSecret: string;
@@ -62,6 +70,31 @@ function origins(raw: string | undefined): string[] {
   });
 }
 
+function publicUrl(raw: string | undefined): URL | undefined {
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new ConfigError(`PUBLIC_URL is "${raw}", which is not a URL like https://tokens.example.com`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError(`PUBLIC_URL must be an http or https URL, not "${raw}"`);
+  return url;
+}
+
+function hosts(raw: string | undefined, url: URL | undefined): HostPattern[] {
+  const extra = (raw ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
+    .map((entry) => {
+      const host = parseHost(entry);
+      if (!host) throw new ConfigError(`ALLOWED_HOSTS holds "${entry}"; give a host name, optionally with :port, like tokens.example.com`);
+      return host;
+    });
+  return [...LOOPBACK_HOSTS, ...(url ? [parseHost(url.host)!] : []), ...extra];
+}
+
 /** Reads the configuration from `env` (usually `process.env`). Throws a `ConfigError` on a bad value. */
 export function loadConfig(env: Record<string, string | undefined>): ServerConfig {
   const credentials = [env.TWILIO_ACCOUNT_SID, env.TWILIO_API_KEY, env.TWILIO_API_SECRET];
@@ -74,6 +107,7 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
     optionalSid('TWILIO_ACCOUNT_SID', env.TWILIO_ACCOUNT_SID, 'AC');
     optionalSid('TWILIO_API_KEY', env.TWILIO_API_KEY, 'SK');
   }
+  const url = publicUrl(env.PUBLIC_URL);
   return {
     accountSid: env.TWILIO_ACCOUNT_SID || PLACEHOLDER_ACCOUNT_SID,
     apiKeySid: env.TWILIO_API_KEY || PLACEHOLDER_API_KEY_SID,
@@ -84,6 +118,8 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
     twimlAppSid: optionalSid('TWILIO_TWIML_APP_SID', env.TWILIO_TWIML_APP_SID, 'AP'),
     ttlSeconds: integerIn('TOKEN_TTL', env.TOKEN_TTL, 3600, 1, MAX_TTL_SECONDS),
     allowedOrigins: origins(env.ALLOWED_ORIGINS),
+    ...(url ? { publicUrl: url.origin } : {}),
+    allowedHosts: hosts(env.ALLOWED_HOSTS, url),
     port: integerIn('PORT', env.PORT, 3000, 0, 65_535),
     sessionSecret: env.SESSION_SECRET || randomBytes(32).toString('base64url'),
   };
@@ -111,5 +147,7 @@ export function describeConfig(config: ServerConfig): string[] {
     : [`Signing for account ${config.accountSid} with API key ${config.apiKeySid}.`];
   const grants = ['video', config.chatServiceSid && 'chat', config.syncServiceSid && 'sync', config.twimlAppSid && 'voice'];
   lines.push(`Grants: ${grants.filter(Boolean).join(', ')}; token lifetime ${config.ttlSeconds} s.`);
+  const hosts = config.allowedHosts.map((host) => (host.port === undefined ? host.name : `${host.name}:${host.port}`));
+  lines.push(`Answers to the host names ${hosts.join(', ')} (add more with ALLOWED_HOSTS).`);
   return lines;
 }

@@ -1,6 +1,21 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { ApiError, errorResponse } from './api-error';
 
+/** The client went away before its request was read whole: nothing to answer, nothing to alarm about. */
+export class ClientAbortError extends Error {
+  override readonly name = 'ClientAbortError';
+  constructor(options?: { cause?: unknown }) {
+    super('The client closed the connection before sending the whole request', options);
+  }
+}
+
+/** Whether `error` says the client hung up (ours, or Node's `aborted` / `ECONNRESET`). */
+export function isClientAbort(error: unknown): boolean {
+  if (error instanceof ClientAbortError) return true;
+  const { message, code, name } = (error ?? {}) as { message?: unknown; code?: unknown; name?: unknown };
+  return message === 'aborted' || code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || name === 'AbortError';
+}
+
 /**
  * Whether the request carries a body, decided from its headers where possible: building the body
  * stream of a request that has none costs more than the rest of a token request.
@@ -14,23 +29,71 @@ function hasBody(c: Context): boolean {
   return !isNode && c.req.raw.body !== null;
 }
 
-/** Refuses bodies over `maxBytes` with 413, by `Content-Length` when given, else by reading them. */
+// The bodies `bodyLimit` has read, for `readJsonObject`.
+const bodies = new WeakMap<Request, string>();
+
+/**
+ * Reads the body chunk by chunk, never holding more than `maxBytes`: `undefined` as soon as it grows
+ * past that, without waiting for the rest (a chunked or slow body gets its answer at once).
+ */
+async function readAtMost(body: ReadableStream<Uint8Array>, maxBytes: number): Promise<string | undefined> {
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      let result: ReadableStreamReadResult<Uint8Array>;
+      try {
+        result = await reader.read();
+      } catch (error) {
+        throw new ClientAbortError({ cause: error });
+      }
+      if (result.done) break;
+      total += result.value.byteLength;
+      if (total > maxBytes) return undefined;
+      chunks.push(result.value);
+    }
+  } finally {
+    // Not `cancel()`: under Node that destroys the socket before the 413 is written. The server
+    // drains (and then closes) what the client still sends, without keeping it.
+    reader.releaseLock();
+  }
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
+}
+
+/**
+ * Refuses bodies over `maxBytes` with 413: at once by `Content-Length` when given, else while
+ * reading, as soon as the count passes the limit.
+ */
 export function bodyLimit(maxBytes: number): MiddlewareHandler {
   return async (c, next) => {
-    const tooLarge = () => errorResponse(c, new ApiError(413, 'body-too-large', `The body is larger than ${maxBytes} bytes`));
+    const tooLarge = () => {
+      c.header('Connection', 'close'); // the rest of the body is not wanted on this connection
+      return errorResponse(c, new ApiError(413, 'body-too-large', `The body is larger than ${maxBytes} bytes`));
+    };
     const length = c.req.header('content-length');
     if (length !== undefined && Number(length) > maxBytes) return tooLarge();
-    if (length === undefined && hasBody(c) && Buffer.byteLength(await c.req.text()) > maxBytes) return tooLarge();
+    if (hasBody(c) && c.req.raw.body !== null) {
+      const text = await readAtMost(c.req.raw.body, maxBytes);
+      if (text === undefined) return tooLarge();
+      bodies.set(c.req.raw, text);
+    }
     return next();
   };
 }
 
 /**
- * The request's JSON object body. An empty body is `{}` unless `required`; anything else must be
- * `application/json` holding an object.
+ * The request's JSON object body (read by `bodyLimit`, which must run first). An empty body is `{}`
+ * unless `required`; anything else must be `application/json` holding an object.
  */
 export async function readJsonObject(c: Context, options: { required: boolean }): Promise<Record<string, unknown>> {
-  const text = hasBody(c) ? await c.req.text() : '';
+  const text = bodies.get(c.req.raw) ?? '';
   if (text.trim() === '') {
     if (options.required) throw new ApiError(400, 'invalid-body', 'Send a JSON object body');
     return {};

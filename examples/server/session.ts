@@ -5,10 +5,10 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 export const SESSION_COOKIE = 'ttl_session';
 const SESSION_MAX_AGE_SECONDS = 12 * 60 * 60;
 
-/** What the signed cookie carries. The server keeps no session table. */
+/** What the signed cookie carries. Its `id` must also be live in the app's `SessionStore`. */
 export interface Session {
   identity: string;
-  /** A random id, so rate limits apply per sign-in, not per name. */
+  /** A random id: rate limits apply per sign-in, not per name, and logout deletes it from the store. */
   id: string;
   /** Epoch ms after which the cookie is no longer honoured, whatever the browser does. */
   expiresAt: number;
@@ -39,13 +39,16 @@ function verified(cookie: string | undefined, secret: string): string | undefine
   return given.length === expected.length && timingSafeEqual(given, expected) ? payload : undefined;
 }
 
-/** The session, or `undefined` if there is none, it was forged or altered, or it has expired. */
+/**
+ * The session the cookie claims, or `undefined` if there is none, it was forged or altered, or it has
+ * expired. Whether it was logged out is the `SessionStore`'s to say.
+ */
 export function readSession(c: Context, secret: string, now = Date.now()): Session | undefined {
   const value = verified(getCookie(c, SESSION_COOKIE), secret);
   if (!value) return undefined;
   try {
     const session = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as Session;
-    if (typeof session.identity !== 'string' || typeof session.expiresAt !== 'number') return undefined;
+    if (typeof session.identity !== 'string' || typeof session.id !== 'string' || typeof session.expiresAt !== 'number') return undefined;
     return session.expiresAt > now ? session : undefined;
   } catch {
     return undefined;

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAccessToken } from 'twilio-token-lifecycle';
 import { createApp, type AppOptions } from '../../examples/server/app';
 import { loadConfig, type ServerConfig } from '../../examples/server/config';
+import { mintAccessToken as mintWithWebCrypto } from '../../examples/server/mint-access-token-webcrypto';
 
 const SECRET = 'secret-that-must-never-leak-0123456789';
 const ORIGIN = 'http://localhost';
@@ -118,6 +119,18 @@ describe('sessions', () => {
     expect(await (await send('/api/session', { cookie })).json()).toMatchObject({ identity: 'bob' });
     const out = await send('/api/logout', { method: 'POST', cookie });
     expect(out.headers.get('set-cookie')).toMatch(/ttl_session=;.*Max-Age=0/);
+  });
+
+  it('signs with the WebCrypto signer when given it, the same token as the default', async () => {
+    const now = Date.parse('2030-01-01T00:00:00Z');
+    const web = harness({}, { mint: mintWithWebCrypto, now: () => now });
+    const node = harness({}, { now: () => now });
+    const tokens = [];
+    for (const { send, login } of [web, node]) {
+      const cookie = await login('alice');
+      tokens.push((await (await send('/api/token', { method: 'POST', cookie })).json()).token);
+    }
+    expect(tokens[0]).toBe(tokens[1]);
   });
 
   it('expires a session after 12 h even if the browser keeps the cookie', async () => {

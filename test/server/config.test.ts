@@ -54,6 +54,24 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ALLOWED_ORIGINS: 'not a url' })).toThrow(ConfigError);
   });
 
+  it('allows the loopback hosts by default, and adds PUBLIC_URL\'s host and ALLOWED_HOSTS', () => {
+    expect(loadConfig({}).allowedHosts).toEqual([{ name: 'localhost' }, { name: '127.0.0.1' }, { name: '[::1]' }]);
+    expect(loadConfig({}).publicUrl).toBeUndefined();
+    const config = loadConfig({ PUBLIC_URL: 'https://Tokens.Example.com:8443/app/', ALLOWED_HOSTS: 'a.example, B.example:81,' });
+    expect(config.publicUrl).toBe('https://tokens.example.com:8443');
+    expect(describeConfig(config).join('\n')).toContain('localhost, 127.0.0.1, [::1], tokens.example.com:8443, a.example, b.example:81');
+    expect(config.allowedHosts.slice(3)).toEqual([{ name: 'tokens.example.com', port: '8443' }, { name: 'a.example' }, { name: 'b.example', port: '81' }]);
+    expect(loadConfig({ PUBLIC_URL: 'https://tokens.example.com' }).allowedHosts[3]).toEqual({ name: 'tokens.example.com' });
+  });
+
+  it.each(['https://a.example', 'a.example/path', '*', 'a b', 'a.example:99999'])('refuses ALLOWED_HOSTS=%s', (hosts) => {
+    expect(() => loadConfig({ ALLOWED_HOSTS: hosts })).toThrow(/ALLOWED_HOSTS/);
+  });
+
+  it.each(['not a url', 'ftp://a.example'])('refuses PUBLIC_URL=%s', (url) => {
+    expect(() => loadConfig({ PUBLIC_URL: url })).toThrow(/PUBLIC_URL/);
+  });
+
   it('refuses service SIDs of the wrong kind', () => {
     expect(() => loadConfig({ TWILIO_CHAT_SERVICE_SID: 'AP0123456789abcdef0123456789abcdef' })).toThrow(/IS/);
     expect(() => loadConfig({ TWILIO_TWIML_APP_SID: 'IS0123456789abcdef0123456789abcdef' })).toThrow(/AP/);
@@ -90,6 +108,9 @@ describe('identityProblem', () => {
     ...[...'!*\'();:@&=+$,/?%#[]'].map((c) => [`al${c}ice`, /must not contain/] as [string, RegExp]),
     ['al ice', /must not contain/],
     ['al\nice', /must not contain/],
+    ['alice\u200b', /control, format/],
+    ['\u202ealice', /control, format/],
+    ['alice\u2028', /control, format/],
   ])('refuses %j', (identity, why) => {
     expect(identityProblem(identity, { voice: false })).toMatch(why);
   });

@@ -3,7 +3,9 @@ import { jwtVerify } from 'jose';
 import twilio from 'twilio';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseAccessToken } from 'twilio-token-lifecycle';
-import { mintAccessToken, type MintInput } from '../../examples/server/mint-access-token';
+import fc from 'fast-check';
+import { mintAccessToken as mintWithNodeCrypto, type MintInput } from '../../examples/server/mint-access-token';
+import { mintAccessToken as mintWithWebCrypto } from '../../examples/server/mint-access-token-webcrypto';
 
 const { AccessToken } = twilio.jwt;
 
@@ -57,7 +59,13 @@ const cases: Array<[string, Partial<MintInput>]> = [
   ['a unicode identity', { identity: 'zoë_Ω' }],
 ];
 
-describe('mintAccessToken', () => {
+// Both signers pass the same comparison with Twilio's helper.
+const signers: Array<[string, (input: MintInput) => string | Promise<string>]> = [
+  ['node:crypto', mintWithNodeCrypto],
+  ['WebCrypto', mintWithWebCrypto],
+];
+
+describe.each(signers)('mintAccessToken (%s)', (_signer, mintAccessToken) => {
   beforeEach(() => {
     vi.useFakeTimers({ now: new Date('2030-03-14T15:09:26.535Z'), toFake: ['Date'] });
   });
@@ -65,9 +73,9 @@ describe('mintAccessToken', () => {
     vi.useRealTimers();
   });
 
-  it.each(cases)('writes the same header and claims as twilio\'s AccessToken, field by field: %s', (_name, extra) => {
+  it.each(cases)('writes the same header and claims as twilio\'s AccessToken, field by field: %s', async (_name, extra) => {
     const input = { ...base, ...extra };
-    const ours = mintAccessToken(input);
+    const ours = await mintAccessToken(input);
     const theirs = mintWithHelper(input);
     const [ourHeader, theirHeader] = [decodePart(ours, 0), decodePart(theirs, 0)];
     const [ourClaims, theirClaims] = [decodePart(ours, 1), decodePart(theirs, 1)];
@@ -80,7 +88,7 @@ describe('mintAccessToken', () => {
   });
 
   it('signs with HS256 and the API secret, as an independent JWT library verifies', async () => {
-    const jwt = mintAccessToken({ ...base, grants: { video: { room: 'r' } } });
+    const jwt = await mintAccessToken({ ...base, grants: { video: { room: 'r' } } });
     const { payload, protectedHeader } = await jwtVerify(jwt, new TextEncoder().encode(SECRET), {
       algorithms: ['HS256'],
       issuer: API_KEY_SID,
@@ -93,19 +101,43 @@ describe('mintAccessToken', () => {
     await expect(jwtVerify(jwt, new TextEncoder().encode('another secret'))).rejects.toThrow(/signature/);
   });
 
-  it('writes iat from the clock rounded down to seconds, and a jti of key SID and iat', () => {
-    const token = parseAccessToken(mintAccessToken(base));
+  it('writes iat from the clock rounded down to seconds, and a jti of key SID and iat', async () => {
+    const token = parseAccessToken(await mintAccessToken(base));
     expect(token.issuedAt).toBe(Date.parse('2030-03-14T15:09:26Z'));
     expect(token.claims.jti).toBe(`${API_KEY_SID}-${Date.parse('2030-03-14T15:09:26Z') / 1000}`);
     expect(token.expiresAt - token.issuedAt).toBe(3_600_000);
   });
 
-  it('mints tokens the browser library accepts, with the grants typed', () => {
+  it('mints tokens the browser library accepts, with the grants typed', async () => {
     const token = parseAccessToken(
-      mintAccessToken({ ...base, region: 'ie1', grants: { data_sync: { service_sid: 'IS00000000000000000000000000000abc' }, video: {} } }),
+      await mintAccessToken({ ...base, region: 'ie1', grants: { data_sync: { service_sid: 'IS00000000000000000000000000000abc' }, video: {} } }),
     );
     expect(token.identity).toBe('alice');
     expect(token.region).toBe('ie1');
     expect(token.grants.sync).toEqual({ service_sid: 'IS00000000000000000000000000000abc' });
+  });
+});
+
+describe('mintAccessToken on WebCrypto', () => {
+  it('writes the very bytes of the node:crypto signer, for any identity, room, secret and lifetime', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.string({ minLength: 1, maxLength: 121, unit: 'grapheme' }),
+        fc.option(fc.string({ maxLength: 40 }), { nil: undefined }),
+        fc.string({ minLength: 1, maxLength: 80 }),
+        fc.integer({ min: 1, max: 86_400 }),
+        fc.integer({ min: 0, max: 4_102_444_800_000 }),
+        async (identity, room, apiSecret, ttlSeconds, now) => {
+          const input: MintInput = { ...base, identity, apiSecret, ttlSeconds, now, grants: { video: room === undefined ? {} : { room } } };
+          expect(await mintWithWebCrypto(input)).toBe(mintWithNodeCrypto(input));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('needs neither node:crypto nor Buffer', async () => {
+    const source = await import('node:fs').then((fs) => fs.readFileSync(new URL('../../examples/server/mint-access-token-webcrypto.ts', import.meta.url), 'utf8'));
+    expect(source).not.toMatch(/from ['"]node:|require\(|\bBuffer\./);
   });
 });
