@@ -1,11 +1,14 @@
 import { createTokenManager, type TokenManager } from 'twilio-token-lifecycle';
 import { currentSession, failBackend, signIn, signOut, type SessionInfo } from './api';
-import { eventLog } from './event-log';
-import { elements, log, renderClock, renderState, showIdentityConflict, showSignedIn } from './view';
+import { eventLog, type TokenEvent } from './event-log';
+import { createTimeline, layoutTimeline, paintTimeline, record, type TimelineModel } from './timeline';
+import { elements, log, renderClock, renderFailures, renderState, renderTabs, showIdentityConflict, showSignedIn } from './view';
 
 /** What the page exposes for the console and for the browser tests. */
 interface DemoHandle {
   manager?: TokenManager;
+  /** The timeline's model (what the manager's events said), for the console. */
+  timeline?: TimelineModel;
   /** Every status the page has shown, in order. */
   statuses: string[];
   /** How many new tokens the page received (its `token` events). */
@@ -28,6 +31,9 @@ const demo: DemoHandle = {
 (window as unknown as { demo: DemoHandle }).demo = demo;
 
 let stopSession: (() => void) | undefined;
+let isPointerOnTimeline = false;
+elements.timelineBox.addEventListener('pointerenter', (event) => (isPointerOnTimeline = event.pointerType === 'mouse'));
+elements.timelineBox.addEventListener('pointerleave', () => (isPointerOnTimeline = false));
 /** Who this tab is signed in as, while it is. */
 let signedInAs: string | undefined;
 
@@ -61,7 +67,28 @@ function startSession(session: SessionInfo) {
     onIdentityConflict: (other) => showIdentityConflict({ identity, other }),
   });
   // Before anything starts the manager: events$ does not replay.
-  const eventSubscription = manager.events$.subscribe(events.handle);
+  const timeline = createTimeline();
+  demo.timeline = timeline;
+  // This tab's requests serve every tab of this user: tell the others, so their timelines show them.
+  const relay = typeof BroadcastChannel === 'function' ? new BroadcastChannel(`twilio-token-lifecycle-demo:${identity}`) : undefined;
+  relay?.addEventListener('message', (message: MessageEvent<unknown>) => {
+    const event = (message.data as { event?: TokenEvent } | null)?.event;
+    if ((event?.type === 'request' || event?.type === 'failure') && typeof event.at === 'number') record(timeline, event, true);
+  });
+  const eventSubscription = manager.events$.subscribe((event) => {
+    events.handle(event);
+    record(timeline, event);
+    if (event.type === 'request' || event.type === 'failure') relay?.postMessage({ event });
+  });
+  const paint = () => {
+    const now = Date.now();
+    const state = manager.getState();
+    renderClock(state, now);
+    renderTabs(state, now);
+    renderFailures(timeline, now);
+    // Held still under the pointer, so a mark's tooltip stays up.
+    if (!isPointerOnTimeline) paintTimeline(elements.timeline, layoutTimeline(timeline, now, Math.max(280, elements.timelineBox.clientWidth), { role: state.role }));
+  };
 
   let last = manager.getState();
   demo.statuses.push(last.status);
@@ -69,15 +96,18 @@ function startSession(session: SessionInfo) {
     if (state.status !== last.status) demo.statuses.push(state.status);
     last = state;
     renderState(state);
+    paint();
   });
   renderState(manager.getState());
-  const clock = setInterval(() => renderClock(manager.getState()), 200);
+  paint();
+  const clock = setInterval(paint, 200);
 
   stopSession = () => {
     clearInterval(clock);
     unsubscribe();
     manager.stop();
     eventSubscription.unsubscribe();
+    relay?.close();
     events.dispose();
     demo.manager = undefined;
     signedInAs = undefined;
@@ -118,6 +148,10 @@ elements.outage.addEventListener('click', async () => {
   } catch (error) {
     log('bad', (error as Error).message);
   }
+});
+elements.openTab.addEventListener('click', () => {
+  // Same origin, same session cookie: the new tab signs in by itself and joins this one.
+  window.open(location.pathname, '_blank');
 });
 elements.signOut.addEventListener('click', () => void endSession());
 // After another tab signed in as someone else. Not a sign-out: that would end the other tab's session too.

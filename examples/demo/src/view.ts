@@ -1,4 +1,5 @@
 import type { TokenState } from 'twilio-token-lifecycle';
+import { type TimelineModel } from './timeline';
 
 const byId = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -26,7 +27,76 @@ export const elements = {
   conflictOther: byId('conflict-other'),
   conflictIdentity: byId('conflict-identity'),
   signInAgain: byId<HTMLButtonElement>('sign-in-again'),
+  openTab: byId<HTMLButtonElement>('open-tab'),
+  roleBadge: byId('role-badge'),
+  timeline: document.getElementById('timeline') as unknown as SVGSVGElement,
+  timelineBox: byId('timeline-box'),
+  tabNote: byId('tab-note'),
+  refreshLabel: byId('refresh-label'),
+  failures: byId('failures'),
+  failureHead: byId('failure-head'),
+  failureDetail: byId('failure-detail'),
 };
+
+const clockTime = (at: number) => new Date(at).toLocaleTimeString();
+/** Sets text only when it changed, so live regions announce changes and not every tick. */
+const setText = (element: HTMLElement, text: string) => {
+  if (element.textContent !== text) element.textContent = text;
+};
+
+/** The role badge, the follower's take-over time and the countdown's label. */
+export function renderTabs(state: TokenState, now = Date.now()) {
+  const role = state.status === 'stopped' ? undefined : state.role;
+  elements.roleBadge.hidden = role === undefined;
+  elements.roleBadge.dataset.role = role ?? 'none';
+  setText(elements.roleBadge, role === 'refresher' ? 'Refresher: fetches for every tab' : role === 'follower' ? 'Follower: uses the refresher’s tokens' : '');
+  setText(elements.refreshLabel, role === 'follower' ? 'Takes over in (if no token comes)' : 'Next refresh in');
+  let note = '';
+  if (role === 'refresher') {
+    note = 'This tab is the refresher: its requests serve every tab of this user. Open another tab to watch it follow.';
+  } else if (role === 'follower') {
+    const at = state.nextRefreshAt;
+    note =
+      at === undefined
+        ? 'This tab is a follower: it takes the refresher’s tokens and sends no requests.'
+        : `This tab is a follower: it sends no requests, and fetches by itself at ${clockTime(at)} (in ${seconds(at - now)}) only if the refresher sends no token by then. Close the other tab to see it take over.`;
+    // The countdown changes every tick: announce only the role, not the seconds.
+  }
+  elements.tabNote.dataset.role = role ?? 'none';
+  setText(elements.tabNote, note);
+}
+
+/** The failure panel: attempt, server reason, next retry countdown; then the recovery. */
+export function renderFailures(model: TimelineModel, now = Date.now()) {
+  const outage = model.outage;
+  const last = outage?.failures.at(-1);
+  if (outage && last) {
+    elements.failures.hidden = false;
+    elements.failures.dataset.state = 'failing';
+    const who = last.remote ? 'The refresher tab’s' : 'This tab’s';
+    setText(
+      elements.failureHead,
+      `${who} token request failed: attempt ${last.attempt}${outage.failures.length > 1 ? ` (${outage.failures.length} failures in a row)` : ''}`,
+    );
+    const status = last.status === undefined ? last.code : `HTTP ${last.status}`;
+    const server = last.serverCode ? ` ${last.serverCode}` : '';
+    const retry = last.retryAt === undefined ? 'no retry planned: press Refresh now' : last.retryAt > now ? `next retry in ${seconds(last.retryAt - now)}` : 'retrying now';
+    elements.failureDetail.textContent = `${status}${server}: “${last.message}” · ${retry} · no new token for ${seconds(now - outage.since)}`;
+    return;
+  }
+  const recovery = model.recoveries.at(-1);
+  if (recovery) {
+    elements.failures.hidden = false;
+    elements.failures.dataset.state = 'recovered';
+    setText(elements.failureHead, `Recovered at ${clockTime(recovery.at)}`);
+    setText(
+      elements.failureDetail,
+      `A token came after ${recovery.failures} failed attempt${recovery.failures === 1 ? '' : 's'}, ${seconds(recovery.at - recovery.since)} after the first failing request.`,
+    );
+    return;
+  }
+  elements.failures.hidden = true;
+}
 
 const seconds = (ms: number) => (ms <= 0 ? '0.0 s' : ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60_000)} min ${Math.floor((ms % 60_000) / 1000)} s`);
 
