@@ -266,7 +266,7 @@ class World {
   /** An answer came or the request was cut short: without a token, a retry is due within the backoff ceiling. */
   #onSettle(call: BackendCall): void {
     if (this.stopped) return;
-    const retryAfterLeft = Math.max(0, this.backend.retryAfterUntil - this.clock.trueNow);
+    const retryAfterLeft = Math.max(0, this.backend.retryAfterUntil - this.clock.trueNow, this.backend.retryAfterMaybeUntil - this.clock.trueNow);
     this.retryDue = { by: this.awakeNow + retryAfterLeft + this.config.maxDelayMs + 50, since: this.awakeNow, after: call.index };
   }
 

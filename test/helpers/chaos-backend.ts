@@ -102,6 +102,8 @@ export class ChaosBackend {
   #outage: Answer | undefined;
   /** True time until which the manager was told (Retry-After) not to ask. */
   retryAfterUntil = -Infinity;
+  /** The latest Retry-After the manager may have read (its answer came just before the timeout). */
+  retryAfterMaybeUntil = -Infinity;
   /** The same on the monotonic clock: after a sleep it did not count, a manager may wait out the rest. */
   retryAfterUntilMono = -Infinity;
   /** True time of the last moment the backend would have answered a fault (see {@link healthySince}). */
@@ -251,6 +253,10 @@ export class ChaosBackend {
         if ((fault.kind === '429' || fault.kind === '503') && answer.latencyMs < this.options.timeoutMs - 5) {
           this.retryAfterUntil = Math.max(this.retryAfterUntil, this.clock.trueNow + fault.retryAfterMs);
           this.retryAfterUntilMono = Math.max(this.retryAfterUntilMono, this.clock.mono + fault.retryAfterMs);
+        }
+        // Within a few ms of the timeout nobody can say whether the manager read it: a retry may wait for it.
+        if ((fault.kind === '429' || fault.kind === '503') && answer.latencyMs < this.options.timeoutMs) {
+          this.retryAfterMaybeUntil = Math.max(this.retryAfterMaybeUntil, this.clock.trueNow + fault.retryAfterMs);
         }
         if (jwt !== undefined) {
           this.#fetched.add(jwt);
