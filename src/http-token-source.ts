@@ -1,15 +1,13 @@
 import ky, { TimeoutError, type Options as KyOptions } from 'ky';
 import { noop } from 'rxjs';
 import { TokenError, type ServerError } from './errors';
-import type { TokenSource } from './token-source';
+import { JWT_INSIDE, type TokenSource } from './token-source';
 
 /** ky options for the token request. `retry`, `throwHttpErrors` and `signal` belong to the manager. */
 export type TokenRequestOptions = Omit<KyOptions, 'retry' | 'throwHttpErrors' | 'signal' | 'prefixUrl'>;
 
 const DEFAULT_REQUEST: KyOptions = { method: 'post', credentials: 'same-origin', timeout: 10_000 };
 const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]+$/;
-// Anywhere in a string: three base64url runs long enough not to be a host name or a version.
-const JWT_INSIDE = /[\w-]{8,}\.[\w-]{8,}\.[\w-]{8,}/;
 const ERROR_BODY_LIMIT = 16_384;
 
 /** An HTTP date as epoch ms; `undefined` when unreadable. */

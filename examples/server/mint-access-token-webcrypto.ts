@@ -1,3 +1,4 @@
+import { accessTokenContent } from './access-token-content';
 import type { MintInput } from './mint-access-token';
 
 export type { MintInput, TwilioGrants } from './mint-access-token';
@@ -49,17 +50,7 @@ function hmacKey(secret: string): Promise<CryptoKey> {
  * same header, same claims in the same order. The imported key is cached per secret.
  */
 export async function mintAccessToken(input: MintInput): Promise<string> {
-  const iat = Math.floor((input.now ?? Date.now()) / 1000);
-  const header = { alg: 'HS256', typ: 'JWT', cty: 'twilio-fpa;v=1', ...(input.region ? { twr: input.region } : {}) };
-  const claims = {
-    jti: `${input.apiKeySid}-${iat}`,
-    grants: { identity: input.identity, ...input.grants },
-    ...(input.notBefore === undefined ? {} : { nbf: input.notBefore }),
-    iat,
-    exp: iat + input.ttlSeconds,
-    iss: input.apiKeySid,
-    sub: input.accountSid,
-  };
+  const { header, claims } = accessTokenContent(input);
   const signingInput = `${encodeJson(header)}.${encodeJson(claims)}`;
   const signature = await crypto.subtle.sign('HMAC', await hmacKey(input.apiSecret), encoder.encode(signingInput));
   return `${signingInput}.${base64url(new Uint8Array(signature))}`;

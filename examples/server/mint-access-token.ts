@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { accessTokenContent } from './access-token-content';
 
 /** Grants with Twilio's own keys and field names, as they appear in the token. */
 export interface TwilioGrants {
@@ -37,17 +38,7 @@ const base64url = (json: object) => Buffer.from(JSON.stringify(json)).toString('
  * the helper goes through jsonwebtoken, which first tries the secret as a private key.
  */
 export function mintAccessToken(input: MintInput): string {
-  const iat = Math.floor((input.now ?? Date.now()) / 1000);
-  const header = { alg: 'HS256', typ: 'JWT', cty: 'twilio-fpa;v=1', ...(input.region ? { twr: input.region } : {}) };
-  const claims = {
-    jti: `${input.apiKeySid}-${iat}`,
-    grants: { identity: input.identity, ...input.grants },
-    ...(input.notBefore === undefined ? {} : { nbf: input.notBefore }),
-    iat,
-    exp: iat + input.ttlSeconds,
-    iss: input.apiKeySid,
-    sub: input.accountSid,
-  };
+  const { header, claims } = accessTokenContent(input);
   const signingInput = `${base64url(header)}.${base64url(claims)}`;
   const signature = createHmac('sha256', input.apiSecret).update(signingInput).digest('base64url');
   return `${signingInput}.${signature}`;

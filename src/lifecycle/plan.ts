@@ -110,9 +110,10 @@ export function plan(state: LifecycleState, now: Now): Plan {
   if (!reason) return wakeIn < Infinity ? { wakeInMs: Math.max(0, wakeIn) } : NO_PLAN;
 
   // No request before the rate limit and the server's `Retry-After` allow it.
+  const rateLimit = state.lastSentAt && after(state.lastSentAt, MIN_REQUEST_INTERVAL_MS);
   const gates: Array<[number, Stamp | undefined]> = [
     [dueIn, due],
-    [msUntilGate(state.lastSentAt && after(state.lastSentAt, MIN_REQUEST_INTERVAL_MS), now), state.lastSentAt && after(state.lastSentAt, MIN_REQUEST_INTERVAL_MS)],
+    [msUntilGate(rateLimit, now), rateLimit],
     [msUntilGate(state.quietUntil, now), state.quietUntil],
   ];
   const [requestIn, at] = gates.reduce((latest, gate) => (gate[0] > latest[0] ? gate : latest));
