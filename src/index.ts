@@ -1,4 +1,5 @@
 export { parseAccessToken } from './access-token';
+export { attachClient } from './adapters/attach-client';
 export { attachChat } from './adapters/chat';
 export { attachConversations } from './adapters/conversations';
 export { attachSync } from './adapters/sync';
@@ -8,7 +9,7 @@ export { TokenError, isTokenError } from './errors';
 export { createTokenManager } from './token-manager';
 
 export type { AccessToken, AccessTokenClaims, AccessTokenHeader } from './access-token';
-export type { AttachOptions, Detach, TokenClient } from './adapters/attach-client';
+export type { AttachOptions, ClientSpec, Detach, TokenClient } from './adapters/attach-client';
 export type { ChatClientLike } from './adapters/chat';
 export type { ConversationsClientLike } from './adapters/conversations';
 export type { SyncClientLike } from './adapters/sync';

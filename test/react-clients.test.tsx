@@ -137,7 +137,8 @@ describe.each(kinds)('$name', (kind) => {
     expect(backend.calls).toHaveLength(1);
   });
 
-  it.runIf(kind.updates)('hands the client each new token (attached), and none it already has', async () => {
+  // Video has no token to update (a Room reads it once at connect), so it has no such case.
+  if (kind.updates) it('hands the client each new token (attached), and none it already has', async () => {
     render(app('alice', kind.use));
     await tick();
     const [client] = clients();

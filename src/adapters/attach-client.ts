@@ -37,11 +37,15 @@ export interface AttachOptions {
 /** Undoes an `attach*`: removes every listener it added and releases the manager. */
 export type Detach = () => void;
 
-export interface ClientEvents<Event extends string> {
-  /** The SDK's "about to expire" warnings: hints, never commands (they can be stale). */
-  hints: readonly Event[];
-  /** The SDK's "expired" events: the client lost its session, so fetch a new token. */
-  expired: readonly Event[];
+/**
+ * How {@link attachClient} drives a client: which of its events are warnings, which mean the token is
+ * gone, and where it says which token it holds. The five adapters are such specs.
+ */
+export interface ClientSpec<Event extends string> extends AttachOptions {
+  /** The SDK's "about to expire" warnings: hints, never commands (they can be stale). @default [] */
+  hints?: readonly Event[];
+  /** The SDK's "expired" events: the client lost its session, so it needs a new token. @default [] */
+  expired?: readonly Event[];
   /** The token the client holds, where the SDK says. */
   heldToken?: () => string | null | undefined;
 }
@@ -58,16 +62,23 @@ function identityOf(jwt: string | undefined): string | undefined {
   }
 }
 
-/** The mechanism behind every `attach*`: forwards each new token once, treats SDK events as hints. */
+/**
+ * Keeps any token-holding client fresh: hands it each new token of `manager` once, for its identity
+ * only, and treats its token events as hints. Every `attach*` adapter is built on it; use it for a
+ * client this package has no adapter for.
+ *
+ * @example
+ * const detach = attachClient(manager, client, { hints: ['tokenWillExpire'], expired: ['tokenExpired'] });
+ */
 export function attachClient<Event extends string>(
   manager: TokenManager,
   client: TokenClient<Event>,
-  events: ClientEvents<Event>,
-  options: AttachOptions = {},
+  spec: ClientSpec<Event> = {},
 ): Detach {
-  const onError = options.onError ?? warn;
-  let held: string | undefined = options.createdWith ?? events.heldToken?.() ?? manager.getState().token?.jwt;
-  let identity = options.identity ?? identityOf(held);
+  const { hints = [], expired = [] } = spec;
+  const onError = spec.onError ?? warn;
+  let held: string | undefined = spec.createdWith ?? spec.heldToken?.() ?? manager.getState().token?.jwt;
+  let identity = spec.identity ?? identityOf(held);
   let isAttached = true;
 
   const report = (error: TokenError) => {
@@ -119,15 +130,15 @@ export function attachClient<Event extends string>(
     manager.refresh().then(hand, fetchFailed);
   };
 
-  for (const event of events.hints) client.on(event, onHint);
-  for (const event of events.expired) client.on(event, onExpired);
+  for (const event of hints) client.on(event, onHint);
+  for (const event of expired) client.on(event, onExpired);
   const subscription: Subscription = manager.token$.subscribe(hand);
 
   return () => {
     if (!isAttached) return;
     isAttached = false;
     subscription.unsubscribe();
-    for (const event of events.hints) client.removeListener(event, onHint);
-    for (const event of events.expired) client.removeListener(event, onExpired);
+    for (const event of hints) client.removeListener(event, onHint);
+    for (const event of expired) client.removeListener(event, onExpired);
   };
 }

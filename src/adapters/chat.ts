@@ -10,5 +10,5 @@ export type ChatClientLike = TokenClient<'tokenAboutToExpire' | 'tokenExpired'>;
  * `Client.create` is async, so pass the JWT it was created with as `createdWith`.
  */
 export function attachChat(manager: TokenManager, client: ChatClientLike, options?: AttachOptions): Detach {
-  return attachClient(manager, client, { hints: ['tokenAboutToExpire'], expired: ['tokenExpired'] }, options);
+  return attachClient(manager, client, { ...options, hints: ['tokenAboutToExpire'], expired: ['tokenExpired'] });
 }

@@ -14,5 +14,5 @@ export type ConversationsClientLike = TokenClient<'tokenAboutToExpire' | 'tokenE
  * const detach = attachConversations(manager, client);
  */
 export function attachConversations(manager: TokenManager, client: ConversationsClientLike, options?: AttachOptions): Detach {
-  return attachClient(manager, client, { hints: ['tokenAboutToExpire'], expired: ['tokenExpired'] }, options);
+  return attachClient(manager, client, { ...options, hints: ['tokenAboutToExpire'], expired: ['tokenExpired'] });
 }

@@ -9,5 +9,5 @@ export type SyncClientLike = TokenClient<'tokenAboutToExpire' | 'tokenExpired'>;
  * `tokenExpired` events into (at most one) refresh.
  */
 export function attachSync(manager: TokenManager, client: SyncClientLike, options?: AttachOptions): Detach {
-  return attachClient(manager, client, { hints: ['tokenAboutToExpire'], expired: ['tokenExpired'] }, options);
+  return attachClient(manager, client, { ...options, hints: ['tokenAboutToExpire'], expired: ['tokenExpired'] });
 }

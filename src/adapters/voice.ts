@@ -13,5 +13,5 @@ export interface VoiceDeviceLike extends TokenClient<'tokenWillExpire'> {
  * replaced; the manager's own schedule is what keeps the device fresh.
  */
 export function attachVoice(manager: TokenManager, device: VoiceDeviceLike, options?: AttachOptions): Detach {
-  return attachClient(manager, device, { hints: ['tokenWillExpire'], expired: [], heldToken: () => device.token }, options);
+  return attachClient(manager, device, { ...options, hints: ['tokenWillExpire'], heldToken: () => device.token });
 }
