@@ -1,6 +1,7 @@
 /**
- * What went wrong, as a stable string an app can switch on. `update-failed` comes from the SDK
- * adapters; `identity-mismatch` from the manager and the adapters.
+ * What went wrong, as a stable string an app can switch on. `update-failed` and `token-rejected` come
+ * from the SDK adapters; `identity-mismatch` from the manager and the adapters. `token-rejected`: the
+ * SDK's server refused a token (e.g. 20104, expired); `serverError.code` holds the SDK's code.
  */
 export type TokenErrorCode =
   | 'network'
@@ -14,7 +15,8 @@ export type TokenErrorCode =
   | 'aborted'
   | 'stopped'
   | 'identity-mismatch'
-  | 'update-failed';
+  | 'update-failed'
+  | 'token-rejected';
 
 /** The JSON error a token endpoint answered with: `{ "error": { "code", "message" } }`. */
 export interface ServerError {

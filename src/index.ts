@@ -3,6 +3,7 @@ export { attachClient } from './adapters/attach-client';
 export { attachChat } from './adapters/chat';
 export { attachConversations } from './adapters/conversations';
 export { attachSync } from './adapters/sync';
+export { attachTaskRouter } from './adapters/taskrouter';
 export { connectVideo } from './adapters/video';
 export { attachVoice } from './adapters/voice';
 export { TokenError, isTokenError } from './errors';
@@ -13,6 +14,7 @@ export type { AttachOptions, ClientSpec, Detach, TokenClient } from './adapters/
 export type { ChatClientLike } from './adapters/chat';
 export type { ConversationsClientLike } from './adapters/conversations';
 export type { SyncClientLike } from './adapters/sync';
+export type { TaskRouterWorkerLike } from './adapters/taskrouter';
 export type { ConnectVideoOptions } from './adapters/video';
 export type { VoiceDeviceLike } from './adapters/voice';
 export type { CrossTabChannel, CrossTabChannelFactory, CrossTabMessage, SharedToken } from './cross-tab/channel';

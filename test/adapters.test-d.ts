@@ -2,15 +2,18 @@ import { Client as ConversationsClient } from '@twilio/conversations';
 import { Device } from '@twilio/voice-sdk';
 import { Client as ChatClient } from 'twilio-chat';
 import { SyncClient } from 'twilio-sync';
+import { Supervisor, Worker } from 'twilio-taskrouter';
 import { connect, type ConnectOptions, type Room } from 'twilio-video';
 import { describe, expectTypeOf, it } from 'vitest';
 import {
   attachChat,
   attachConversations,
   attachSync,
+  attachTaskRouter,
   attachVoice,
   connectVideo,
   type Detach,
+  type TaskRouterWorkerLike,
   type TokenManager,
 } from 'twilio-token-lifecycle';
 
@@ -36,5 +39,20 @@ describe('the adapters accept the real Twilio SDK types', () => {
     attachConversations(manager, { on() {} });
     // @ts-expect-error only token events are listened to
     attachVoice(manager, { updateToken() {}, on(_: 'incoming') {}, removeListener() {} });
+  });
+
+  it('takes a twilio-taskrouter Worker (and a Supervisor, which is one)', () => {
+    expectTypeOf(attachTaskRouter(manager, new Worker('jwt'))).toEqualTypeOf<Detach>();
+    expectTypeOf(attachTaskRouter(manager, new Supervisor('jwt'), { identity: 'alice' })).toEqualTypeOf<Detach>();
+    expectTypeOf(new Worker('jwt')).toMatchTypeOf<TaskRouterWorkerLike>();
+  });
+
+  it('rejects what is not a TaskRouter Worker', () => {
+    // @ts-expect-error a Worker needs updateToken
+    attachTaskRouter(manager, { on() {}, removeListener() {} });
+    // @ts-expect-error updateToken takes the JWT as a string
+    attachTaskRouter(manager, { updateToken(_: number) {}, on() {}, removeListener() {} });
+    // @ts-expect-error the adapter listens to tokenExpired, disconnected and error, not only to reservations
+    attachTaskRouter(manager, { updateToken() {}, on(_: 'reservationCreated') {}, removeListener() {} });
   });
 });

@@ -302,3 +302,123 @@ describe('connectVideo', () => {
     expect(backend.calls).toHaveLength(2);
   });
 });
+
+// Conversations, Chat and Sync run on twilsock, which reports its connection state; the adapters use it
+// to recover from an expiry (see test/sdk/ for the same rules against the real SDKs).
+describe.each(clientKits.filter((kit) => kit.expire))('attach for $name, recovery', (kit) => {
+  type Emitting = FakeConversationsClient & { emit(event: string, ...args: unknown[]): boolean };
+  const emit = (client: FakeConversationsClient, event: string, ...args: unknown[]) => (client as Emitting).emit(event, ...args);
+  const expireAndClose = (client: FakeConversationsClient) => {
+    emit(client, 'connectionStateChanged', 'disconnecting');
+    kit.expire!(client as never);
+  };
+
+  it('hands no token while the client is disconnecting, and the current one once it has closed', async () => {
+    const { manager, client } = await setup(kit);
+    emit(client, 'connectionStateChanged', 'disconnecting');
+    const fresh = await manager.refresh();
+    expect(client.updateTokenCalls).toEqual([]);
+    emit(client, 'connectionStateChanged', 'disconnected');
+    expect(client.updateTokenCalls).toEqual([fresh.jwt]);
+  });
+
+  it('after a 410 close, fetches a new token once the client has closed and stops once it is connected', async () => {
+    const { backend, client } = await setup(kit);
+    expireAndClose(client);
+    await tick(3_000); // twilsock's waitSocketClosed: nothing is fetched for a client that would drop it
+    expect(backend.calls).toHaveLength(1);
+    emit(client, 'connectionStateChanged', 'disconnected');
+    await tick();
+    expect(backend.calls.map((c) => c.reason)).toEqual(['demand', 'refresh']);
+    expect(client.updateTokenCalls).toEqual([client.token]);
+    emit(client, 'connectionStateChanged', 'connected');
+    await tick(60_000);
+    expect(backend.calls).toHaveLength(3); // only the manager's own schedule (45 s) from here
+  });
+
+  it('keeps handing new tokens while the client stays denied, backing off, never in a loop', async () => {
+    const { backend, client } = await setup(kit, 3600);
+    const start = Date.now();
+    const times: number[] = [];
+    backend.respondWith(...Array.from({ length: 20 }, () => () => (times.push(Date.now() - start), Promise.resolve(backend.mint()))));
+    // Each handed token is refused at once: denied and expired again, as twilsock reports a 20104.
+    client.updateToken = (jwt: string) => {
+      client.updateTokenCalls.push(jwt);
+      emit(client, 'connectionStateChanged', 'denied');
+      kit.expire!(client as never);
+      return Promise.resolve(client);
+    };
+    emit(client, 'connectionStateChanged', 'denied');
+    kit.expire!(client as never);
+    await tick(62_000);
+    expect(times).toEqual([0, 1_000, 3_000, 7_000, 15_000, 31_000, 61_000]);
+    expect(new Set(client.updateTokenCalls).size).toBe(client.updateTokenCalls.length);
+    await tick(30_000);
+    expect(times).toHaveLength(8); // the wait stays at 30 s
+  });
+
+  it('never hands the identical JWT again after a refusal: it waits for a different one', async () => {
+    const { backend, manager, client } = await setup(kit, 3600);
+    emit(client, 'connectionStateChanged', 'connected');
+    const refused = backend.mint(); // the token server answers the same bytes within its second
+    backend.respondWith(...Array.from({ length: 3 }, () => () => Promise.resolve(refused)));
+    client.updateTokenBehaviour = 'reject';
+    await manager.refresh();
+    emit(client, 'connectionStateChanged', 'denied');
+    kit.expire!(client as never);
+    client.updateTokenBehaviour = 'resolve';
+    await tick(3_000); // attempts at 0 s and 1 s get the refused bytes again, the one at 3 s a new token
+    expect(backend.calls).toHaveLength(5);
+    expect(client.updateTokenCalls).toEqual([refused, manager.getState().token!.jwt]);
+    expect(client.updateTokenCalls[1]).not.toBe(refused);
+  });
+
+  it('reports a token error through onError as token-rejected, with the SDK’s code; other errors not', async () => {
+    const { client, errors } = await setup(kit);
+    emit(client, 'connectionError', { terminal: true, message: 'Connection error: Token expired', httpStatusCode: 401, errorCode: 20104 });
+    emit(client, 'connectionError', { terminal: false, message: 'Socket error', httpStatusCode: null, errorCode: null });
+    expect(errors.map((e) => [e.code, e.serverError?.code])).toEqual([['token-rejected', '20104']]);
+    expect(errors[0]!.retryable).toBe(true);
+  });
+
+  it('reports no update-failed when the client connects with a token whose update rejected', async () => {
+    const { manager, client, errors } = await setup(kit);
+    emit(client, 'connectionStateChanged', 'connecting');
+    client.updateTokenBehaviour = 'throw'; // Conversations before its first init: it connects anyway
+    await manager.refresh();
+    emit(client, 'connectionStateChanged', 'connected');
+    await tick(1_000);
+    expect(errors).toEqual([]);
+  });
+
+  it('still reports update-failed when the client does not connect with it', async () => {
+    const { manager, client, errors } = await setup(kit);
+    emit(client, 'connectionStateChanged', 'connecting');
+    client.updateTokenBehaviour = 'reject';
+    await manager.refresh();
+    await tick(1_000);
+    expect(errors.map((e) => e.code)).toEqual(['update-failed']);
+  });
+
+  it('stops recovering when no token will come, and detach() cancels a planned attempt', async () => {
+    const { manager, client, detach } = await setup(kit, 3600);
+    emit(client, 'connectionStateChanged', 'denied');
+    kit.expire!(client as never);
+    await tick();
+    expect(vi.getTimerCount()).toBeGreaterThan(1); // the manager's schedule and the next attempt
+    detach();
+    manager.stop();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('stops recovering once the manager is stopped', async () => {
+    const { backend, manager, client } = await setup(kit, 3600);
+    manager.stop();
+    emit(client, 'connectionStateChanged', 'denied');
+    kit.expire!(client as never);
+    await tick(1_000);
+    await tick(60_000);
+    expect(vi.getTimerCount()).toBe(0);
+    expect(backend.calls).toHaveLength(1);
+  });
+});

@@ -9,13 +9,31 @@ export type ConnectVideoOptions<Options> = Options & {
 // Twilio's "invalid access token" and "access token expired": fetch a new token and try again.
 const RETRY_WITH_NEW_TOKEN = new Set([20101, 20104]);
 
+/**
+ * Refreshes allowed to come back with a JWT other than the refused one. Twilio's helper mints
+ * byte-identical tokens within one second and the manager sends at most one request a second, so the
+ * second refresh normally differs; past this the token server is not minting anything new.
+ */
+const MAX_REFRESHES_FOR_A_NEW_TOKEN = 3;
+
 const isTokenRejection = (error: unknown) =>
   typeof error === 'object' && error !== null && RETRY_WITH_NEW_TOKEN.has((error as { code?: unknown }).code as number);
 
+/** A token other than `refused`, or `undefined` when every refresh returned the same JWT. */
+async function tokenOtherThan(manager: TokenManager, refused: string): Promise<string | undefined> {
+  for (let attempt = 0; attempt < MAX_REFRESHES_FOR_A_NEW_TOKEN; attempt++) {
+    const { jwt } = await manager.refresh();
+    if (jwt !== refused) return jwt;
+  }
+  return undefined;
+}
+
 /**
  * Connects to a Video room with a token valid for at least `minValidityMs`. A connected Room keeps
- * running when its token expires, so there is nothing to refresh afterwards; if Twilio rejects the
- * token (20101 or 20104), this refreshes once and tries again.
+ * running when its token expires, so there is nothing to refresh afterwards. If Twilio rejects the
+ * token (20101 or 20104), this tries once more with a different token: it refreshes until the JWT
+ * differs from the refused one (at most 3 times, one request a second), and if none does, rejects with
+ * Twilio's error; a refresh that fails rejects with the manager's `TokenError`.
  *
  * @example
  * import { connect } from 'twilio-video';
@@ -33,7 +51,9 @@ export async function connectVideo<Room, Options = undefined>(
     return await connect(token.jwt, forward);
   } catch (error) {
     if (!isTokenRejection(error)) throw error;
-    const fresh = await manager.refresh();
-    return connect(fresh.jwt, forward);
+    // Twilio would refuse the same bytes again: never send them twice.
+    const fresh = await tokenOtherThan(manager, token.jwt);
+    if (fresh === undefined) throw error;
+    return connect(fresh, forward);
   }
 }

@@ -1,0 +1,119 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { connectVideo, createTokenManager, isTokenError, type TokenManager } from 'twilio-token-lifecycle';
+import { fakeVideoConnect } from 'twilio-token-lifecycle/testing';
+import { tokenBackend } from './helpers/token-backend';
+
+const tick = (ms = 0) => vi.advanceTimersByTimeAsync(ms);
+const twilioError = (code: number) => Object.assign(new Error(`Twilio error ${code}`), { code });
+
+let managers: TokenManager[] = [];
+beforeEach(() => {
+  vi.useFakeTimers({ now: Date.UTC(2026, 10, 23, 9) });
+});
+afterEach(() => {
+  for (const manager of managers) manager.stop();
+  managers = [];
+  vi.useRealTimers();
+});
+
+function setup() {
+  const backend = tokenBackend({ ttlSeconds: 3600 });
+  const manager = createTokenManager({ fetchToken: backend.fetchToken, random: () => 0.5 });
+  managers.push(manager);
+  const connect = fakeVideoConnect();
+  return { backend, manager, connect };
+}
+
+/** Runs `connectVideo` to the end on fake time, one request-gate second at a time. */
+async function settle<T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> {
+  const result = promise.then(
+    (value) => ({ status: 'fulfilled', value }) as const,
+    (reason: unknown) => ({ status: 'rejected', reason }) as const,
+  );
+  for (let i = 0; i < 10; i++) await tick(1_000);
+  return result;
+}
+
+describe('connectVideo retries a refused token with a different one', () => {
+  it.each([20101, 20104])('after %i, waits past a refresh that returns the refused JWT again', async (code) => {
+    const { backend, manager, connect } = setup();
+    const refused = (await manager.getToken()).jwt;
+    connect.failNext(twilioError(code));
+    // A token server that hands out the same bytes again (Twilio's helper does within a second).
+    backend.respondWith(() => Promise.resolve(refused));
+    const result = await settle(connectVideo(manager, connect, { name: 'standup' }));
+
+    expect(result.status).toBe('fulfilled');
+    expect(connect.calls).toHaveLength(2);
+    expect(connect.calls[0]).toBe(refused);
+    expect(connect.calls[1]).not.toBe(refused);
+    expect(connect.calls[1]).toBe(manager.getState().token!.jwt);
+    expect(connect.rooms[0]!.options).toEqual({ name: 'standup' });
+    expect(backend.calls.map((call) => call.reason)).toEqual(['demand', 'refresh', 'refresh']);
+  });
+
+  it('never re-sends the refused JWT: gives up with Twilio’s own error after three refreshes', async () => {
+    const { backend, manager, connect } = setup();
+    const refused = (await manager.getToken()).jwt;
+    const error = twilioError(20104);
+    connect.failNext(error);
+    backend.respondWith(...Array.from({ length: 10 }, () => () => Promise.resolve(refused)));
+    const result = await settle(connectVideo(manager, connect));
+
+    expect(result).toEqual({ status: 'rejected', reason: error });
+    expect(connect.calls).toEqual([refused]);
+    expect(backend.calls.map((call) => call.reason)).toEqual(['demand', 'refresh', 'refresh', 'refresh']);
+  });
+
+  it('asks at most one token a second while it waits for a different one', async () => {
+    const { backend, manager, connect } = setup();
+    const refused = (await manager.getToken()).jwt;
+    connect.failNext(twilioError(20104));
+    backend.respondWith(...Array.from({ length: 10 }, () => () => Promise.resolve(refused)));
+    const pending = connectVideo(manager, connect).catch(() => undefined);
+    await tick(0);
+    await tick(999);
+    expect(backend.calls).toHaveLength(1);
+    await tick(1);
+    expect(backend.calls).toHaveLength(2);
+    await tick(999);
+    expect(backend.calls).toHaveLength(2);
+    await tick(2_001);
+    expect(backend.calls).toHaveLength(4);
+    await pending;
+  });
+
+  it('tries once more only: a refusal of the new token too rejects with that error', async () => {
+    const { manager, connect } = setup();
+    const second = twilioError(20104);
+    connect.failNext(twilioError(20104));
+    connect.failNext(second);
+    const result = await settle(connectVideo(manager, connect));
+
+    expect(result).toEqual({ status: 'rejected', reason: second });
+    expect(connect.calls).toHaveLength(2);
+    expect(new Set(connect.calls).size).toBe(2);
+  });
+
+  it('rejects with the manager’s TokenError when the refresh itself fails, and connects no more', async () => {
+    const { backend, manager, connect } = setup();
+    await manager.getToken();
+    connect.failNext(twilioError(20101));
+    backend.respondWith(() => Promise.reject(new Error('token server down')));
+    const result = await settle(connectVideo(manager, connect));
+
+    expect(result.status).toBe('rejected');
+    expect(isTokenError((result as PromiseRejectedResult).reason)).toBe(true);
+    expect(connect.calls).toHaveLength(1);
+  });
+
+  it('does not refresh for other errors', async () => {
+    const { backend, manager, connect } = setup();
+    const error = twilioError(53000);
+    connect.failNext(error);
+    const result = await settle(connectVideo(manager, connect));
+
+    expect(result).toEqual({ status: 'rejected', reason: error });
+    expect(backend.calls).toHaveLength(1);
+  });
+});
