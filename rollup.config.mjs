@@ -24,6 +24,24 @@ const isEsmOnly = (id) => id === 'ky' || id.startsWith('ky/');
 const external = isPackage;
 const externalForCjs = (id) => isPackage(id) && !isEsmOnly(id);
 
+// The server entry, built apart from the browser entries so no chunk is shared either way: each file is
+// whole, importing nothing (the WebCrypto build) or only node:crypto (the Node build, `node` condition).
+const serverEntries = { server: 'src/server/index.ts', 'server.node': 'src/server/index.node.ts' };
+const serverBuilds = Object.entries(serverEntries).flatMap(([name, input]) =>
+  ['es', 'cjs'].map((format) => ({
+    input: { [name]: input },
+    external: (id) => id.startsWith('node:'),
+    plugins: [typescript({ tsconfig: './tsconfig.build.json' })],
+    output: { dir: 'dist', format, entryFileNames: format === 'es' ? '[name].js' : '[name].cjs' },
+  })),
+);
+// One declaration for both builds: their APIs are the same.
+const serverTypes = ['d.ts', 'd.cts'].map((extension) => ({
+  input: { server: serverEntries.server },
+  plugins: [dts({ tsconfig: './tsconfig.build.json' })],
+  output: { dir: 'dist', format: 'es', entryFileNames: `[name].${extension}` },
+}));
+
 export default [
   {
     input: entries,
@@ -53,4 +71,6 @@ export default [
     plugins: [dts({ tsconfig: './tsconfig.build.json', respectExternal: true })],
     output: { dir: 'dist', format: 'es', entryFileNames: '[name].d.cts', chunkFileNames: 'chunks/[name]-[hash].d.cts' },
   },
+  ...serverBuilds,
+  ...serverTypes,
 ];

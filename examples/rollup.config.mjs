@@ -33,6 +33,7 @@ export default [
       app: here('./server/app.ts'),
       config: here('./server/config.ts'),
       'mint-access-token': here('./server/mint-access-token.ts'),
+      stores: here('./server/stores.ts'),
     },
     external: (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0'),
     plugins: [nodeResolve({ extensions: ['.ts', '.js'] }), stripTypes()],

@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
 import { ApiError, errorResponse } from './api-error';
@@ -10,11 +8,11 @@ import { identityProblem, normalizeIdentity } from './identity';
 import { escapeForLog } from './log-line';
 import { mintAccessToken, type MintInput } from './mint-access-token';
 import { originGuard } from './origin-guard';
-import { RateLimiter } from './rate-limiter';
+import { RateLimiter, type CounterFactory } from './rate-limiter';
 import { bodyLimit, isClientAbort, readJsonObject } from './request-body';
 import { securityHeaders } from './security-headers';
 import { clearSession, newSessionExpiry, readSession, writeSession, type Session } from './session';
-import { MemorySessionStore, type SessionStore } from './session-store';
+import { isSessionStoreUnavailable, MemorySessionStore, type SessionStore } from './session-store';
 
 export const MAX_BODY_BYTES = 8 * 1024;
 const MAX_ROOM_LENGTH = 128;
@@ -26,13 +24,27 @@ export interface AppOptions {
   /** `/api/token` requests allowed per session and per client address. */
   rateLimit?: { perSession?: number; perAddress?: number; windowMs?: number };
   /**
+   * Where the rate limits count: shared by every instance in Redis (`createStores` in `stores.ts`, Node
+   * only) or per process. @default memoryCounters (this process's memory, bounded)
+   */
+  rateLimitStore?: CounterFactory;
+  /**
    * One line per request (method, path, status or `aborted`, time); never a token, cookie or secret.
    * Control and format characters from the request are escaped (`\x0a`), so no line can be forged.
    */
   log?: (line: string) => void;
   now?: () => number;
-  /** The signer. @default mintAccessToken (node:crypto); the WebCrypto one answers a promise. */
+  /**
+   * The signer. @default mintAccessToken from `twilio-token-lifecycle/server` (node:crypto on Node,
+   * WebCrypto at the edge)
+   */
   mint?: (input: MintInput) => string | Promise<string>;
+  /**
+   * The client's address, for the per-address rate limit: the socket's under `@hono/node-server`;
+   * at the edge, say, `(c) => c.req.header('cf-connecting-ip')`. Behind your own proxy, read its header.
+   * @default the Node socket's remote address when there is one, else `'unknown'`
+   */
+  clientAddress?: (c: Context) => string | undefined;
   /** Where signed-in sessions live; logout deletes them. @default a MemorySessionStore */
   sessions?: SessionStore;
 }
@@ -44,8 +56,9 @@ export function createApp(config: ServerConfig, options: AppOptions = {}) {
   const now = options.now ?? Date.now;
   const mint = options.mint ?? mintAccessToken;
   const windowMs = options.rateLimit?.windowMs ?? 60_000;
-  const perSession = new RateLimiter(options.rateLimit?.perSession ?? 30, windowMs, now);
-  const perAddress = new RateLimiter(options.rateLimit?.perAddress ?? 120, windowMs, now);
+  const perSession = new RateLimiter('session', options.rateLimit?.perSession ?? 30, windowMs, options.rateLimitStore, now);
+  const perAddress = new RateLimiter('address', options.rateLimit?.perAddress ?? 120, windowMs, options.rateLimitStore, now);
+  const addressOf = (c: Context) => options.clientAddress?.(c) ?? nodeSocketAddress(c) ?? 'unknown';
   const hasVoice = config.twimlAppSid !== undefined;
   const sessions = options.sessions ?? new MemorySessionStore(now);
 
@@ -80,9 +93,18 @@ export function createApp(config: ServerConfig, options: AppOptions = {}) {
   });
 
   // The signed cookie says who; the store says whether that sign-in is still live (not logged out).
-  const requireSession = async (c: Context): Promise<Session> => {
+  const noSession = () => new ApiError(401, 'no-session', 'Sign in first: POST /api/login');
+  const claimedSession = (c: Context): Session => {
     const session = readSession(c, config.sessionSecret, now());
-    if (!session || !(await sessions.has(session.id))) throw new ApiError(401, 'no-session', 'Sign in first: POST /api/login');
+    if (!session) throw noSession();
+    return session;
+  };
+  const requireLive = async (session: Session) => {
+    if (!(await sessions.has(session.id))) throw noSession();
+  };
+  const requireSession = async (c: Context): Promise<Session> => {
+    const session = claimedSession(c);
+    await requireLive(session);
     return session;
   };
 
@@ -94,7 +116,7 @@ export function createApp(config: ServerConfig, options: AppOptions = {}) {
     // Signing in again replaces the session this browser had.
     const previous = readSession(c, config.sessionSecret, now());
     if (previous) await sessions.delete(previous.id);
-    const session: Session = { identity: identity as string, id: randomUUID(), expiresAt: newSessionExpiry(now()) };
+    const session: Session = { identity: identity as string, id: crypto.randomUUID(), expiresAt: newSessionExpiry(now()) };
     await sessions.add(session.id, session.expiresAt);
     writeSession(c, config.sessionSecret, session);
     return c.json({ identity: session.identity });
@@ -114,18 +136,21 @@ export function createApp(config: ServerConfig, options: AppOptions = {}) {
   });
 
   app.post('/api/token', async (c) => {
-    const session = await requireSession(c);
+    // Limits before the store: the signed cookie is enough to count by, and while a shared store is
+    // down the limits still hold (in memory) ahead of the session check's 503.
+    const session = claimedSession(c);
     for (const [limiter, key] of [
       [perSession, session.id],
-      [perAddress, clientAddress(c)],
+      [perAddress, addressOf(c)],
     ] as const) {
-      const decision = limiter.take(key);
+      const decision = await limiter.take(key);
       if (!decision.allowed) {
         throw new ApiError(429, 'rate-limited', 'Too many token requests; try again later', {
           'Retry-After': String(decision.retryAfterSeconds),
         });
       }
     }
+    await requireLive(session);
     const body = await readJsonObject(c, { required: false });
     const room = body.room;
     if (room !== undefined && (typeof room !== 'string' || room.length === 0 || room.length > MAX_ROOM_LENGTH || /\p{Cc}/u.test(room))) {
@@ -175,6 +200,12 @@ export function createApp(config: ServerConfig, options: AppOptions = {}) {
   app.notFound((c) => errorResponse(c, new ApiError(404, 'not-found', `No route ${c.req.method} ${c.req.path}`)));
   app.onError((error, c) => {
     if (error instanceof ApiError) return errorResponse(c, error);
+    if (isSessionStoreUnavailable(error)) {
+      // Whether this session logged out cannot be known: no token, and no 500 either.
+      return errorResponse(c, new ApiError(503, 'sessions-unavailable', 'Sessions cannot be checked right now; try again shortly', {
+        'Retry-After': String(error.retryAfterSeconds),
+      }));
+    }
     if (isClientAbort(error)) {
       // The client hung up mid-request: logged as an abort, not as a server error. Nobody reads this answer.
       c.set('aborted', true);
@@ -187,10 +218,7 @@ export function createApp(config: ServerConfig, options: AppOptions = {}) {
   return app;
 }
 
-function clientAddress(c: Context): string {
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown';
-  } catch {
-    return 'unknown'; // not behind @hono/node-server (e.g. app.request in tests)
-  }
-}
+// What `@hono/node-server` puts in `c.env`, read without importing it, so this app also runs at the edge.
+// Absent elsewhere (workerd, `app.request` in tests).
+const nodeSocketAddress = (c: Context): string | undefined =>
+  (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress;

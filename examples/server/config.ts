@@ -27,6 +27,11 @@ export interface ServerConfig {
   port: number;
   /** Signs session cookies. */
   sessionSecret: string;
+  /**
+   * `REDIS_URL`: where rate limits and sessions live, shared by every instance behind a load balancer.
+   * Unset, they live in this process's memory.
+   */
+  redisUrl?: string;
 }
 
 /** A setting that cannot work; the server refuses to start and says which. */
@@ -95,6 +100,26 @@ function hosts(raw: string | undefined, url: URL | undefined): HostPattern[] {
   return [...LOOPBACK_HOSTS, ...(url ? [parseHost(url.host)!] : []), ...extra];
 }
 
+function redisUrl(raw: string | undefined, hasSessionSecret: boolean): string | undefined {
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new ConfigError('REDIS_URL is not a URL like redis://redis.internal:6379');
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL, not ${url.protocol}//…`);
+  // Every instance must accept every other's cookies: a random secret per process would not.
+  if (!hasSessionSecret) throw new ConfigError('REDIS_URL is set, so SESSION_SECRET must be too, the same on every instance');
+  return url.href;
+}
+
+/** The Redis address without user name or password, fit for a log line. */
+export function describeRedisUrl(raw: string): string {
+  const url = new URL(raw);
+  return `${url.protocol}//${url.host}${url.pathname === '/' ? '' : url.pathname}`;
+}
+
 /** Reads the configuration from `env` (usually `process.env`). Throws a `ConfigError` on a bad value. */
 export function loadConfig(env: Record<string, string | undefined>): ServerConfig {
   const credentials = [env.TWILIO_ACCOUNT_SID, env.TWILIO_API_KEY, env.TWILIO_API_SECRET];
@@ -122,6 +147,7 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
     allowedHosts: hosts(env.ALLOWED_HOSTS, url),
     port: integerIn('PORT', env.PORT, 3000, 0, 65_535),
     sessionSecret: env.SESSION_SECRET || randomBytes(32).toString('base64url'),
+    ...(env.REDIS_URL ? { redisUrl: redisUrl(env.REDIS_URL, Boolean(env.SESSION_SECRET)) } : {}),
   };
 }
 
@@ -149,5 +175,10 @@ export function describeConfig(config: ServerConfig): string[] {
   lines.push(`Grants: ${grants.filter(Boolean).join(', ')}; token lifetime ${config.ttlSeconds} s.`);
   const hosts = config.allowedHosts.map((host) => (host.port === undefined ? host.name : `${host.name}:${host.port}`));
   lines.push(`Answers to the host names ${hosts.join(', ')} (add more with ALLOWED_HOSTS).`);
+  lines.push(
+    config.redisUrl
+      ? `Rate limits and sessions in Redis at ${describeRedisUrl(config.redisUrl)}, shared by every instance.`
+      : 'Rate limits and sessions in this process\'s memory (set REDIS_URL to share them between instances).',
+  );
   return lines;
 }

@@ -2,6 +2,7 @@ import { serve } from '@hono/node-server';
 import { fileURLToPath } from 'node:url';
 import { createApp } from './app';
 import { ConfigError, describeConfig, loadConfig } from './config';
+import { createStores } from './stores';
 
 // `npm start`: the reference token server and the demo page on http://localhost:3000.
 let config;
@@ -14,7 +15,11 @@ try {
 }
 
 const demoDir = fileURLToPath(new URL('../../demo/', import.meta.url));
-const app = createApp(config, { demoDir, log: (line) => console.log(line) });
+const log = (line: string) => console.log(line);
+// REDIS_URL: limits and sessions shared with every other instance; otherwise in this process.
+const stores = createStores(config, { log });
+if (!(await stores.ready())) log('warning: Redis does not answer yet; starting anyway, on the fallbacks until it does');
+const app = createApp(config, { demoDir, log, sessions: stores.sessions, rateLimitStore: stores.rateLimitStore });
 const hostname = process.env.HOST || 'localhost';
 
 const server = serve({ fetch: app.fetch, port: config.port, hostname }, (info) => {
@@ -23,5 +28,5 @@ const server = serve({ fetch: app.fetch, port: config.port, hostname }, (info) =
 });
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => server.close(() => process.exit(0)));
+  process.on(signal, () => server.close(() => void stores.close().finally(() => process.exit(0))));
 }

@@ -1,12 +1,14 @@
 // @vitest-environment node
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
-import { build } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
+import { jwtVerify } from 'jose';
+import { Miniflare } from 'miniflare';
 import { rollup } from 'rollup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -18,6 +20,8 @@ const fixture = (name: string) => fileURLToPath(new URL(`./fixture/${name}`, imp
 // Strings only the adapters use (the core refuses tokens for another identity too, so not that code).
 const ADAPTER_MARKERS = ['tokenAboutToExpire', 'tokenWillExpire', 'update-failed'];
 const REACT_MARKERS = ['useSyncExternalStore', 'use client'];
+// Strings only the server entry holds (its error name and codes, the WebCrypto key import).
+const SERVER_MARKERS = ['MintInputError', 'invalid-ttl', 'importKey'];
 
 /** The packed tarball, installed as an app would have it (its dependencies linked from ours). */
 let app: string;
@@ -69,6 +73,9 @@ describe('the packed package', () => {
   it('passes Are the Types Wrong for every entry and resolution mode', async () => {
     const { stdout } = await run(bin('attw'), ['--pack', '.', '--format', 'ascii'], { cwd: root });
     expect(stdout).toMatch(/No problems found/);
+    for (const entry of ['twilio-token-lifecycle', 'twilio-token-lifecycle/testing', 'twilio-token-lifecycle/react', 'twilio-token-lifecycle/server']) {
+      expect(stdout).toContain(`"${entry}"`);
+    }
   }, 60_000);
 
   it.each([
@@ -103,6 +110,65 @@ describe('the packed package', () => {
     ]);
     expect(results['twilio-token-lifecycle/react'].cjs).toEqual(results['twilio-token-lifecycle/react'].esm);
     expect(results['twilio-token-lifecycle/testing'].cjs).toContain('mintTestToken');
+    expect(results['twilio-token-lifecycle/server'].esm).toEqual(['MAX_IDENTITY_LENGTH', 'MAX_TTL_SECONDS', 'MintInputError', 'isMintInputError', 'mintAccessToken']);
+    expect(results['twilio-token-lifecycle/server'].cjs).toEqual(results['twilio-token-lifecycle/server'].esm);
+    expect(results.serverBuild).toEqual({ esm: 'server.node.js', cjs: 'server.node.cjs' });
+    expect(results.serverTokens.cjs).toBe(results.serverTokens.esm);
+    expect(JSON.parse(Buffer.from(results.serverTokens.esm.split('.')[1], 'base64url').toString()).grants).toEqual({ identity: 'ssr-alice' });
+  }, 60_000);
+
+  it('keeps the server entry out of every browser entry: esbuild bundles of the core, an adapter and all of index, react and testing', async () => {
+    for (const entry of ['core-app.js', 'adapter-app.js', 'server-everything-else.js']) {
+      const code = await bundleWithEsbuild(entry);
+      for (const marker of SERVER_MARKERS) expect(code, `${entry}: ${marker}`).not.toContain(marker);
+    }
+    const control = await bundleWithEsbuild('server-app.js');
+    for (const marker of SERVER_MARKERS) expect(control).toContain(marker);
+    for (const file of ['index.js', 'index.cjs', 'react.js', 'react.cjs', 'testing.js', 'testing.cjs']) {
+      expect(readFileSync(join(app, 'node_modules/twilio-token-lifecycle/dist', file), 'utf8'), file).not.toMatch(/(from|require\()\s*['"][^'"]*server[^'"]*['"]/);
+    }
+  }, 60_000);
+
+  it.each([
+    ['a Worker bundler (workerd, worker, browser)', { platform: 'browser', conditions: ['workerd', 'worker', 'browser'] }, 'server.js', []],
+    ['Node', { platform: 'node', conditions: [] }, 'server.node.js', ['node:crypto']],
+  ] as const)('resolves the server entry for %s to one file that imports nothing else', async (_name, options, file, imports) => {
+    const result = await build({
+      entryPoints: [join(app, 'server-app.js')],
+      bundle: true,
+      format: 'esm',
+      write: false,
+      metafile: true,
+      absWorkingDir: app,
+      logLevel: 'silent',
+      ...options,
+      conditions: [...options.conditions],
+    });
+    const metafile: Metafile = result.metafile;
+    expect(Object.keys(metafile.inputs).sort()).toEqual([`node_modules/twilio-token-lifecycle/dist/${file}`, 'server-app.js']);
+    const output = Object.values(metafile.outputs)[0]!;
+    expect(output.imports.map((entry) => entry.path)).toEqual(imports);
+    // The CommonJS twins: no require() but node:crypto's in the Node build, none in the WebCrypto one.
+    const cjs = readFileSync(join(app, 'node_modules/twilio-token-lifecycle/dist', file.replace(/\.js$/, '.cjs')), 'utf8');
+    expect(cjs.match(/require\((['"])[^'"]*\1\)/g) ?? []).toEqual(imports.map((path) => `require('${path}')`));
+  }, 60_000);
+
+  it('signs in workerd from a Worker bundle of the installed package, with no compatibility flags', async () => {
+    const script = (await build({ entryPoints: [join(app, 'server-app.js')], bundle: true, format: 'esm', platform: 'browser', conditions: ['workerd', 'worker', 'browser'], write: false, absWorkingDir: app, logLevel: 'silent' })).outputFiles[0]!.text;
+    const secret = 'packed-worker-secret';
+    const worker = new Miniflare({ modules: true, script, compatibilityDate: '2025-09-01', bindings: { ACCOUNT_SID: `AC${'a'.repeat(32)}`, API_KEY_SID: `SK${'b'.repeat(32)}`, API_SECRET: secret } });
+    try {
+      const response = await worker.dispatchFetch('http://localhost/?as-session=alice');
+      expect(response.status).toBe(200);
+      const { token } = (await response.json()) as { token: string };
+      const { payload } = await jwtVerify(token, new TextEncoder().encode(secret), { algorithms: ['HS256'], issuer: `SK${'b'.repeat(32)}` });
+      expect(payload.grants).toEqual({ identity: 'alice', video: {} });
+      const refused = await worker.dispatchFetch('http://localhost/?as-session=alice%E2%80%8B');
+      expect(refused.status).toBe(400);
+      expect(await refused.json()).toEqual({ error: { code: 'invalid-identity' } });
+    } finally {
+      await worker.dispose();
+    }
   }, 60_000);
 
   it('runs the CommonJS build without require(esm), as Node 18 and Node 20 before 20.19 do', async () => {

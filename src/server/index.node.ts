@@ -1,0 +1,8 @@
+// `twilio-token-lifecycle/server` for Node (the `node` export condition): the API of `./index.ts`, signed
+// with `node:crypto`. Keep the two export lists identical.
+export { mintAccessToken } from './mint-access-token-node';
+export { MintInputError, isMintInputError } from './mint-input-error';
+export { MAX_IDENTITY_LENGTH, MAX_TTL_SECONDS } from './mint-input';
+
+export type { MintInputErrorCode } from './mint-input-error';
+export type { MintInput, TwilioGrants } from './mint-input';

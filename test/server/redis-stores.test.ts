@@ -1,0 +1,143 @@
+// @vitest-environment node
+import { describe, expect, it, vi } from 'vitest';
+import { ConfigError, describeConfig, loadConfig } from '../../examples/server/config';
+import { BoundedMemoryCounter, RateLimiter, memoryCounters, type CounterFactory } from '../../examples/server/rate-limiter';
+import { RedisOutage } from '../../examples/server/redis-outage';
+import { MemorySessionStore, RedisSessionStore, SessionStoreUnavailableError, isSessionStoreUnavailable, type SessionRedis } from '../../examples/server/session-store';
+import { createStores } from '../../examples/server/stores';
+
+describe('RateLimiter', () => {
+  it('counts in fixed windows of the app clock and says how long until the next one', async () => {
+    let now = 120_000 + 15_000; // 15 s into a one-minute window
+    const limiter = new RateLimiter('session', 2, 60_000, memoryCounters, () => now);
+    expect(await limiter.take('s1')).toEqual({ allowed: true });
+    expect(await limiter.take('s1')).toEqual({ allowed: true });
+    expect(await limiter.take('s1')).toEqual({ allowed: false, retryAfterSeconds: 45 });
+    expect(await limiter.take('s2')).toEqual({ allowed: true });
+    now += 44_500;
+    expect(await limiter.take('s1')).toEqual({ allowed: false, retryAfterSeconds: 1 });
+    now += 500; // the next window
+    expect(await limiter.take('s1')).toEqual({ allowed: true });
+  });
+
+  it('hands a store failure on rather than reading it as "limited"', async () => {
+    const failing: CounterFactory = () => ({ consume: () => Promise.reject(new Error('store down')) }) as never;
+    await expect(new RateLimiter('session', 2, 60_000, failing).take('s1')).rejects.toThrow('store down');
+  });
+
+  it.each([0, 999, 1500.5])('refuses a window of %s ms', (windowMs) => {
+    expect(() => new RateLimiter('session', 2, windowMs)).toThrow(/windowMs/);
+  });
+});
+
+describe('BoundedMemoryCounter', () => {
+  it('forgets the oldest key past maxKeys instead of growing', async () => {
+    const counter = new BoundedMemoryCounter({ keyPrefix: 'test', points: 5, duration: 60 }, 3);
+    for (const key of ['a', 'b', 'b', 'c', 'd']) await counter.consume(key);
+    expect(await counter.get('a')).toBeNull(); // the first one in
+    expect((await counter.get('b'))?.consumedPoints).toBe(2);
+    expect((await counter.get('c'))?.consumedPoints).toBe(1);
+    expect((await counter.get('d'))?.consumedPoints).toBe(1);
+    for (let i = 0; i < 1_000; i++) await counter.consume(`flood-${i}`);
+    expect(counter.dump().storage).toHaveLength(3);
+  });
+});
+
+describe('RedisOutage', () => {
+  it('warns once per outage and says once when Redis is back', () => {
+    const lines: string[] = [];
+    const outage = new RedisOutage((line) => lines.push(line));
+    outage.up();
+    for (let i = 0; i < 50; i++) outage.down('connect ECONNREFUSED 127.0.0.1:6379');
+    expect(lines).toEqual([expect.stringMatching(/^warning: Redis is unreachable \(connect ECONNREFUSED 127\.0\.0\.1:6379\): rate limits fall back/)]);
+    outage.up();
+    outage.up();
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatch(/reachable again/);
+    outage.down('second\nline');
+    expect(lines).toHaveLength(3);
+    expect(lines[2]).toContain('second\\x0aline'); // an error message cannot forge a log line
+    outage.up();
+    outage.mute();
+    outage.down('closed on purpose');
+    expect(lines).toHaveLength(4);
+  });
+});
+
+describe('RedisSessionStore', () => {
+  const fakeRedis = () => {
+    const keys = new Map<string, number>();
+    const redis = {
+      set: vi.fn(async (key: string, _value: string, _px: 'PX', ttlMs: number) => (keys.set(key, ttlMs), 'OK' as const)),
+      exists: vi.fn(async (key: string) => (keys.has(key) ? 1 : 0)),
+      del: vi.fn(async (key: string) => (keys.delete(key) ? 1 : 0)),
+    };
+    return { redis, keys };
+  };
+
+  it('keeps a key per session with the session expiry as TTL, by the app clock; logout deletes it', async () => {
+    const { redis, keys } = fakeRedis();
+    const reachable: boolean[] = [];
+    const store = new RedisSessionStore(redis as unknown as SessionRedis, { now: () => 1_000, onReachable: (isReachable) => reachable.push(isReachable) });
+    await store.add('abc', 1_000 + 12 * 3600_000);
+    expect(redis.set).toHaveBeenCalledWith('ttl:session:abc', '1', 'PX', 12 * 3600_000);
+    expect(await store.has('abc')).toBe(true);
+    expect(await store.has('other')).toBe(false);
+    await store.delete('abc');
+    expect(keys.size).toBe(0);
+    expect(await store.has('abc')).toBe(false);
+    expect(reachable.every(Boolean)).toBe(true);
+  });
+
+  it('turns any Redis failure into SessionStoreUnavailableError with Retry-After, and says so', async () => {
+    const { redis } = fakeRedis();
+    const cause = new Error('Command timed out');
+    redis.exists.mockRejectedValueOnce(cause);
+    const heard: unknown[] = [];
+    const store = new RedisSessionStore(redis as unknown as SessionRedis, { retryAfterSeconds: 7, onReachable: (isReachable, error) => heard.push(isReachable ? 'ok' : error) });
+    const failure = await store.has('abc').catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(SessionStoreUnavailableError);
+    expect(isSessionStoreUnavailable(failure)).toBe(true);
+    expect(failure).toMatchObject({ retryAfterSeconds: 7, cause });
+    expect(heard).toEqual([cause]);
+    expect(await store.has('abc')).toBe(false);
+    expect(heard).toEqual([cause, 'ok']);
+  });
+});
+
+describe('REDIS_URL', () => {
+  const env = { SESSION_SECRET: 'shared-secret' };
+
+  it('is read, and described without its password', () => {
+    const config = loadConfig({ ...env, REDIS_URL: 'rediss://user:hunter2-password@redis.internal:6380/2' });
+    expect(config.redisUrl).toBe('rediss://user:hunter2-password@redis.internal:6380/2');
+    const described = describeConfig(config).join('\n');
+    expect(described).toContain('Redis at rediss://redis.internal:6380/2');
+    expect(described).not.toContain('hunter2');
+    expect(describeConfig(loadConfig({})).join('\n')).toMatch(/memory \(set REDIS_URL/);
+  });
+
+  it('needs SESSION_SECRET, so that every instance accepts every other\'s cookies', () => {
+    expect(() => loadConfig({ REDIS_URL: 'redis://localhost:6379' })).toThrow(/SESSION_SECRET/);
+  });
+
+  it.each(['not a url', 'http://redis.internal:6379', 'https://user:hunter2@redis.internal'])('refuses REDIS_URL=%s without echoing it', (url) => {
+    let error: unknown;
+    try {
+      loadConfig({ ...env, REDIS_URL: url });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(/REDIS_URL/);
+    expect((error as Error).message).not.toContain('hunter2');
+  });
+
+  it('unset, keeps rate limits and sessions in memory', async () => {
+    const stores = createStores(loadConfig({}), { log: () => {} });
+    expect(stores.sessions).toBeInstanceOf(MemorySessionStore);
+    expect(stores.rateLimitStore).toBe(memoryCounters);
+    expect(await stores.ready()).toBe(true);
+    await stores.close();
+  });
+});
