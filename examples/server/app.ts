@@ -1,6 +1,8 @@
 import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
+import { isMintInputError } from 'twilio-token-lifecycle/server';
 import { ApiError, errorResponse } from './api-error';
+import { addressBucket, nodeSocketAddress } from './client-address';
 import { grantsFor, type ServerConfig } from './config';
 import { demoPages } from './demo-pages';
 import { hostGuard } from './host-guard';
@@ -8,7 +10,7 @@ import { identityProblem, normalizeIdentity } from './identity';
 import { escapeForLog } from './log-line';
 import { mintAccessToken, type MintInput } from './mint-access-token';
 import { originGuard } from './origin-guard';
-import { RateLimiter, type CounterFactory } from './rate-limiter';
+import { RateLimiter, type CounterFactory, type RateDecision } from './rate-limiter';
 import { bodyLimit, isClientAbort, readJsonObject } from './request-body';
 import { securityHeaders } from './security-headers';
 import { clearSession, newSessionExpiry, readSession, writeSession, type Session } from './session';
@@ -21,8 +23,12 @@ const MAX_OUTAGE_SECONDS = 300;
 export interface AppOptions {
   /** Folder with the demo's index.html, demo.css and dist/demo.js; no pages without it. */
   demoDir?: string;
-  /** `/api/token` requests allowed per session and per client address. */
-  rateLimit?: { perSession?: number; perAddress?: number; windowMs?: number };
+  /**
+   * `/api/token` requests allowed per session (30) and per client address (120), and sign-ins plus
+   * sign-outs per client address (`loginsPerAddress`, 10), in each window of `windowMs` (a minute).
+   * IPv6 addresses count by their /64.
+   */
+  rateLimit?: { perSession?: number; perAddress?: number; loginsPerAddress?: number; windowMs?: number };
   /**
    * Where the rate limits count: shared by every instance in Redis (`createStores` in `stores.ts`, Node
    * only) or per process. @default memoryCounters (this process's memory, bounded)
@@ -41,7 +47,8 @@ export interface AppOptions {
   mint?: (input: MintInput) => string | Promise<string>;
   /**
    * The client's address, for the per-address rate limit: the socket's under `@hono/node-server`;
-   * at the edge, say, `(c) => c.req.header('cf-connecting-ip')`. Behind your own proxy, read its header.
+   * at the edge, say, `(c) => c.req.header('cf-connecting-ip')`. Behind your own proxies,
+   * `proxiedClientAddress(hops)` from `client-address.ts` (what `main.ts` does with `TRUST_PROXY_HOPS`).
    * @default the Node socket's remote address when there is one, else `'unknown'`
    */
   clientAddress?: (c: Context) => string | undefined;
@@ -58,7 +65,9 @@ export function createApp(config: ServerConfig, options: AppOptions = {}) {
   const windowMs = options.rateLimit?.windowMs ?? 60_000;
   const perSession = new RateLimiter('session', options.rateLimit?.perSession ?? 30, windowMs, options.rateLimitStore, now);
   const perAddress = new RateLimiter('address', options.rateLimit?.perAddress ?? 120, windowMs, options.rateLimitStore, now);
-  const addressOf = (c: Context) => options.clientAddress?.(c) ?? nodeSocketAddress(c) ?? 'unknown';
+  // Every sign-in writes a session to the store: unlimited, a loop of them would evict everyone else's.
+  const loginsPerAddress = new RateLimiter('login', options.rateLimit?.loginsPerAddress ?? 10, windowMs, options.rateLimitStore, now);
+  const addressOf = (c: Context) => addressBucket(options.clientAddress?.(c) ?? nodeSocketAddress(c) ?? 'unknown');
   const hasVoice = config.twimlAppSid !== undefined;
   const sessions = options.sessions ?? new MemorySessionStore(now);
 
@@ -107,8 +116,15 @@ export function createApp(config: ServerConfig, options: AppOptions = {}) {
     await requireLive(session);
     return session;
   };
+  const refuseIfLimited = (decisions: RateDecision[], what: string) => {
+    const waits = decisions.flatMap((decision) => (decision.allowed ? [] : [decision.retryAfterSeconds]));
+    if (waits.length > 0) {
+      throw new ApiError(429, 'rate-limited', `Too many ${what}; try again later`, { 'Retry-After': String(Math.max(...waits)) });
+    }
+  };
 
   app.post('/api/login', async (c) => {
+    refuseIfLimited([await loginsPerAddress.take(addressOf(c))], 'sign-ins from this address');
     const body = await readJsonObject(c, { required: true });
     const identity = typeof body.identity === 'string' ? normalizeIdentity(body.identity) : body.identity;
     const problem = identityProblem(identity, { voice: hasVoice });
@@ -123,10 +139,15 @@ export function createApp(config: ServerConfig, options: AppOptions = {}) {
   });
 
   app.post('/api/logout', async (c) => {
+    refuseIfLimited([await loginsPerAddress.take(addressOf(c))], 'sign-ins and sign-outs from this address');
     // Ends the session in the store, so a copy of the cookie taken before logout is worthless too.
     const session = readSession(c, config.sessionSecret, now());
-    if (session) await sessions.delete(session.id);
-    clearSession(c);
+    try {
+      if (session) await sessions.delete(session.id);
+    } finally {
+      // Even when the store is down (503): this browser is signed out, though a copy of its cookie may live on.
+      clearSession(c);
+    }
     return c.json({ identity: null });
   });
 
@@ -139,17 +160,8 @@ export function createApp(config: ServerConfig, options: AppOptions = {}) {
     // Limits before the store: the signed cookie is enough to count by, and while a shared store is
     // down the limits still hold (in memory) ahead of the session check's 503.
     const session = claimedSession(c);
-    for (const [limiter, key] of [
-      [perSession, session.id],
-      [perAddress, addressOf(c)],
-    ] as const) {
-      const decision = await limiter.take(key);
-      if (!decision.allowed) {
-        throw new ApiError(429, 'rate-limited', 'Too many token requests; try again later', {
-          'Retry-After': String(decision.retryAfterSeconds),
-        });
-      }
-    }
+    // Both at once: against a hung store each waits out its timeout, so in turn they would wait twice.
+    refuseIfLimited(await Promise.all([perSession.take(session.id), perAddress.take(addressOf(c))]), 'token requests');
     await requireLive(session);
     const body = await readJsonObject(c, { required: false });
     const room = body.room;
@@ -206,6 +218,12 @@ export function createApp(config: ServerConfig, options: AppOptions = {}) {
         'Retry-After': String(error.retryAfterSeconds),
       }));
     }
+    if (isMintInputError(error) && error.code === 'invalid-identity') {
+      // A validly signed cookie whose identity the signer refuses (signed before today's identity
+      // rules, say): that session cannot get a token, so it ends here and the user signs in again.
+      clearSession(c);
+      return errorResponse(c, new ApiError(401, 'no-session', 'This session cannot get a token; sign in again: POST /api/login'));
+    }
     if (isClientAbort(error)) {
       // The client hung up mid-request: logged as an abort, not as a server error. Nobody reads this answer.
       c.set('aborted', true);
@@ -217,8 +235,3 @@ export function createApp(config: ServerConfig, options: AppOptions = {}) {
   });
   return app;
 }
-
-// What `@hono/node-server` puts in `c.env`, read without importing it, so this app also runs at the edge.
-// Absent elsewhere (workerd, `app.request` in tests).
-const nodeSocketAddress = (c: Context): string | undefined =>
-  (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress;

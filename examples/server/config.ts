@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { MAX_TRUSTED_PROXY_HOPS } from './client-address';
 import { LOOPBACK_HOSTS, parseHost, type HostPattern } from './host-guard';
 import type { TwilioGrants } from './mint-access-token';
 
@@ -25,6 +26,12 @@ export interface ServerConfig {
    */
   allowedHosts: HostPattern[];
   port: number;
+  /**
+   * `TRUST_PROXY_HOPS`: how many proxies of yours (load balancers) stand in front of the server. The
+   * per-address limit then counts the `X-Forwarded-For` entry just left of theirs; 0 (the default)
+   * counts the socket's address and ignores the header, which any client can write.
+   */
+  trustProxyHops: number;
   /** Signs session cookies. */
   sessionSecret: string;
   /**
@@ -109,6 +116,13 @@ function redisUrl(raw: string | undefined, hasSessionSecret: boolean): string | 
     throw new ConfigError('REDIS_URL is not a URL like redis://redis.internal:6379');
   }
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL, not ${url.protocol}//…`);
+  // ioredis decodes them and would throw a URIError at connect; never echo them, they are secrets.
+  try {
+    decodeURIComponent(url.username);
+    decodeURIComponent(url.password);
+  } catch {
+    throw new ConfigError('REDIS_URL has a user name or password that is not valid percent-encoding: percent-encode the password (a % is %25)');
+  }
   // Every instance must accept every other's cookies: a random secret per process would not.
   if (!hasSessionSecret) throw new ConfigError('REDIS_URL is set, so SESSION_SECRET must be too, the same on every instance');
   return url.href;
@@ -146,6 +160,7 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
     ...(url ? { publicUrl: url.origin } : {}),
     allowedHosts: hosts(env.ALLOWED_HOSTS, url),
     port: integerIn('PORT', env.PORT, 3000, 0, 65_535),
+    trustProxyHops: integerIn('TRUST_PROXY_HOPS', env.TRUST_PROXY_HOPS, 0, 0, MAX_TRUSTED_PROXY_HOPS),
     sessionSecret: env.SESSION_SECRET || randomBytes(32).toString('base64url'),
     ...(env.REDIS_URL ? { redisUrl: redisUrl(env.REDIS_URL, Boolean(env.SESSION_SECRET)) } : {}),
   };
@@ -175,6 +190,9 @@ export function describeConfig(config: ServerConfig): string[] {
   lines.push(`Grants: ${grants.filter(Boolean).join(', ')}; token lifetime ${config.ttlSeconds} s.`);
   const hosts = config.allowedHosts.map((host) => (host.port === undefined ? host.name : `${host.name}:${host.port}`));
   lines.push(`Answers to the host names ${hosts.join(', ')} (add more with ALLOWED_HOSTS).`);
+  if (config.trustProxyHops > 0) {
+    lines.push(`Behind ${config.trustProxyHops} trusted prox${config.trustProxyHops === 1 ? 'y' : 'ies'}: clients are counted by their X-Forwarded-For entry.`);
+  }
   lines.push(
     config.redisUrl
       ? `Rate limits and sessions in Redis at ${describeRedisUrl(config.redisUrl)}, shared by every instance.`

@@ -4,8 +4,9 @@ export const MAX_IDENTITY_LENGTH = 121;
 // URI-reserved characters Twilio asks identities to avoid, plus whitespace.
 const FORBIDDEN = /[!*'();:@&=+$,/?%#[\]\s]/u;
 // Invisible or text-bending characters: controls, format characters (zero-width, bidi controls,
-// BOM), line and paragraph separators, and lone surrogates. `alice` + U+200B would look like `alice`.
-const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u;
+// BOM), line and paragraph separators, lone surrogates, and the default-ignorable ones that are not Cf
+// (the combining grapheme joiner, variation selectors, Hangul fillers). `alice` + U+200B looks like `alice`.
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\p{Default_Ignorable_Code_Point}]/u;
 // Voice routes calls to `client:identity`, so its identities may hold only these.
 const VOICE_SAFE = /^[A-Za-z0-9_]+$/;
 
@@ -19,7 +20,7 @@ export const normalizeIdentity = (identity: string): string => identity.normaliz
 export function identityProblem(identity: unknown, options: { voice: boolean }): string | undefined {
   if (typeof identity !== 'string' || identity.length === 0) return 'identity is required (a non-empty string)';
   if (identity.length > MAX_IDENTITY_LENGTH) return `identity is longer than ${MAX_IDENTITY_LENGTH} characters`;
-  if (INVISIBLE.test(identity)) return 'identity must not contain control, format (zero-width, bidi) or line-separator characters';
+  if (INVISIBLE.test(identity)) return 'identity must not contain control, format (zero-width, bidi), invisible or line-separator characters';
   if (FORBIDDEN.test(identity)) return "identity must not contain spaces or any of ! * ' ( ) ; : @ & = + $ , / ? % # [ ]";
   if (options.voice && !VOICE_SAFE.test(identity)) return 'with the voice grant, identity may hold only letters, digits and _';
   return undefined;

@@ -1,6 +1,7 @@
 import { serve } from '@hono/node-server';
 import { fileURLToPath } from 'node:url';
 import { createApp } from './app';
+import { proxiedClientAddress } from './client-address';
 import { ConfigError, describeConfig, loadConfig } from './config';
 import { createStores } from './stores';
 
@@ -19,7 +20,14 @@ const log = (line: string) => console.log(line);
 // REDIS_URL: limits and sessions shared with every other instance; otherwise in this process.
 const stores = createStores(config, { log });
 if (!(await stores.ready())) log('warning: Redis does not answer yet; starting anyway, on the fallbacks until it does');
-const app = createApp(config, { demoDir, log, sessions: stores.sessions, rateLimitStore: stores.rateLimitStore });
+const app = createApp(config, {
+  demoDir,
+  log,
+  sessions: stores.sessions,
+  rateLimitStore: stores.rateLimitStore,
+  // TRUST_PROXY_HOPS: behind a load balancer the socket is the balancer; X-Forwarded-For names the client.
+  clientAddress: proxiedClientAddress(config.trustProxyHops),
+});
 const hostname = process.env.HOST || 'localhost';
 
 const server = serve({ fetch: app.fetch, port: config.port, hostname }, (info) => {

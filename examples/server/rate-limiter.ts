@@ -17,10 +17,16 @@ export interface CounterSpec {
 }
 
 /**
+ * What a {@link RateLimiter} counts with: rate-limiter-flexible's `consume`, which resolves within the
+ * limit, rejects with its result (not an `Error`) past it, and rejects with an `Error` when the store fails.
+ */
+export type Counter = Pick<RateLimiterAbstract, 'consume'> | { consume(key: string): Promise<unknown> };
+
+/**
  * Builds the counters behind a {@link RateLimiter}: in this process's memory ({@link memoryCounters},
  * the default) or in a store every instance shares (Redis, see `redis-rate-limits.ts`).
  */
-export type CounterFactory = (spec: CounterSpec) => RateLimiterAbstract;
+export type CounterFactory = (spec: CounterSpec) => Counter;
 
 /**
  * rate-limiter-flexible's memory limiter with a bounded key table: past `maxKeys` the oldest key is
@@ -60,7 +66,7 @@ export const memoryCounters: CounterFactory = (spec) => new BoundedMemoryCounter
  * shares a store counts into the same window; the store only counts and forgets old windows.
  */
 export class RateLimiter {
-  readonly #counters: RateLimiterAbstract;
+  readonly #counters: Counter;
 
   constructor(
     readonly name: string,

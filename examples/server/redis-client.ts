@@ -7,8 +7,9 @@ export const REDIS_COMMAND_TIMEOUT_MS = 500;
 /**
  * An ioredis client that never makes a request wait on Redis for long and never crashes the process:
  * while disconnected a command fails at once instead of queueing, a slow one fails after
- * {@link REDIS_COMMAND_TIMEOUT_MS}, and the client keeps reconnecting in the background, so the
- * service heals as soon as Redis is back. Each outage is told to `outage` (which logs it once).
+ * {@link REDIS_COMMAND_TIMEOUT_MS}, a socket silent for as long is dropped (so a hung Redis costs the
+ * requests in flight, not every request after them), and the client keeps reconnecting in the
+ * background, so the service heals as soon as Redis is back. Each outage is told to `outage` (which logs it once).
  */
 export function connectRedis(url: string, outage: RedisOutage): Redis {
   const redis = new Redis(url, {
@@ -16,6 +17,9 @@ export function connectRedis(url: string, outage: RedisOutage): Redis {
     // A command in flight when the connection drops gets one reconnect to finish, then fails.
     maxRetriesPerRequest: 1,
     commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+    // A hung Redis (SIGSTOP, a frozen VM) keeps its socket open: without this, every later command would
+    // wait out its own timeout. Dropped, the client reconnects and commands fail at once until it is ready.
+    socketTimeout: REDIS_COMMAND_TIMEOUT_MS,
     connectTimeout: 2_000,
     // Forever, at most every 2 s: giving up would leave the instance on its fallbacks until restarted.
     retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),

@@ -1,34 +1,48 @@
 import { RateLimiterRedis } from 'rate-limiter-flexible';
 import type { Redis } from 'ioredis';
-import { BoundedMemoryCounter, type CounterFactory, type CounterSpec } from './rate-limiter';
+import { BoundedMemoryCounter, type CounterFactory } from './rate-limiter';
 
-/** The per-instance memory a Redis-backed limit falls back on; tells `onUse` each time it is used. */
-class FallbackCounter extends BoundedMemoryCounter {
+/**
+ * A counter in Redis that counts in this instance's memory whenever Redis fails it, and tells
+ * `onResult` after every call whether Redis answered (with no error) or failed (with the error), so an
+ * outage can be told apart from a Redis that answers reads but refuses these writes.
+ */
+class RedisCounterWithFallback {
   constructor(
-    spec: CounterSpec,
-    private readonly onUse: () => void,
-  ) {
-    super(spec);
-  }
+    private readonly inRedis: RateLimiterRedis,
+    private readonly fallback: BoundedMemoryCounter,
+    private readonly onResult: (error?: unknown) => void,
+  ) {}
 
-  override consume(...args: Parameters<BoundedMemoryCounter['consume']>) {
-    this.onUse();
-    return super.consume(...args);
+  async consume(key: string): Promise<unknown> {
+    let result: unknown;
+    try {
+      result = await this.inRedis.consume(key);
+    } catch (rejection) {
+      // Over the limit, rate-limiter-flexible rejects with its result: Redis answered.
+      if (!(rejection instanceof Error)) {
+        this.onResult();
+        throw rejection;
+      }
+      this.onResult(rejection);
+      return this.fallback.consume(key);
+    }
+    this.onResult();
+    return result;
   }
 }
 
 /**
- * Counters in Redis, shared by every instance. When Redis is unreachable or slow, rate-limiter-flexible
- * counts in this instance's memory instead (its `insuranceLimiter`), so the limits still hold per
- * instance; `onFallback` hears of it (to log a warning once).
+ * Counters in Redis, shared by every instance. When Redis is unreachable, slow or refuses the update,
+ * the count goes on in this instance's memory, so the limits still hold per instance; `onResult` hears
+ * of every success (no argument) and failure (the error), to log trouble once and its end.
  */
-export function redisCounters(redis: Redis, onFallback: () => void): CounterFactory {
+export function redisCounters(redis: Redis, onResult: (error?: unknown) => void): CounterFactory {
   return (spec) =>
-    new RateLimiterRedis({
-      ...spec,
-      storeClient: redis,
+    new RedisCounterWithFallback(
       // Not connected: straight to the fallback, without sending.
-      rejectIfRedisNotReady: true,
-      insuranceLimiter: new FallbackCounter(spec, onFallback),
-    });
+      new RateLimiterRedis({ ...spec, storeClient: redis, rejectIfRedisNotReady: true }),
+      new BoundedMemoryCounter(spec),
+      onResult,
+    );
 }

@@ -18,21 +18,23 @@ export interface Stores {
 /**
  * With `REDIS_URL` (`config.redisUrl`), rate limits and sessions in Redis, shared by every instance;
  * without it, in this process's memory. When Redis goes away the limits count in memory and session
- * checks fail with a 503; `log` gets one warning per outage and a line when Redis is back.
+ * checks fail with a 503; `log` gets one warning per outage (at most one a minute of each kind: Redis
+ * unreachable, or refusing rate-limit or session commands) and a line when it is over.
  */
 export function createStores(config: ServerConfig, options: { log: (line: string) => void; now?: () => number }): Stores {
   const now = options.now ?? Date.now;
   if (!config.redisUrl) {
     return { sessions: new MemorySessionStore(now), rateLimitStore: memoryCounters, ready: async () => true, close: async () => {} };
   }
-  const outage = new RedisOutage(options.log);
+  const outage = new RedisOutage(options.log, now);
   const redis = connectRedis(config.redisUrl, outage);
   return {
     sessions: new RedisSessionStore(redis, {
       now,
-      onReachable: (isReachable, error) => (isReachable ? outage.up() : outage.down(error instanceof Error ? error.message : String(error))),
+      // A failed write says nothing about reads, and a working read nothing about writes: kinds apart.
+      onReachable: (isReachable, error) => (isReachable ? outage.succeeded('sessions') : outage.failed('sessions', error)),
     }),
-    rateLimitStore: redisCounters(redis, () => outage.down('a rate limit fell back to memory')),
+    rateLimitStore: redisCounters(redis, (error) => (error === undefined ? outage.succeeded('rate-limits') : outage.failed('rate-limits', error))),
     ready: (timeoutMs = 5_000) => whenReady(redis, timeoutMs),
     close: async () => {
       outage.mute();

@@ -11,21 +11,43 @@ type App = ReturnType<typeof createApp>;
 
 // One app per isolate and set of bindings: sessions and rate limits live in its memory, so they are
 // per isolate. Production needs a shared `sessions` store (a Durable Object, say) passed to createApp.
-let cached: { env: WorkerEnv; app: App } | undefined;
+// A configuration that failed is kept too: the same bindings fail the same way, and are logged once.
+let cached: { env: WorkerEnv; app: App } | { env: WorkerEnv; error: ConfigError } | undefined;
 
-function appFor(env: WorkerEnv): App {
-  if (cached?.env === env) return cached.app;
+// Said once per isolate, on its first request (a Worker module may export only handlers).
+const PER_ISOLATE_WARNING =
+  "warning: sessions and rate limits live in this isolate's memory: a logout on another isolate ends nothing " +
+  'here, and each isolate counts its own limits; pass createApp a shared `sessions` store for production';
+
+function configured(env: WorkerEnv): App {
   // Isolates come and go: a secret made up at start would sign out everyone whenever one does.
   for (const name of ['SESSION_SECRET', 'TWILIO_API_SECRET'] as const) {
     if (!env[name]) throw new ConfigError(`${name} must be set as a Worker secret (wrangler secret put ${name})`);
+  }
+  // Silently ignored, it would leave sessions per isolate while the operator believes them shared.
+  if (env.REDIS_URL) {
+    throw new ConfigError('REDIS_URL is set, but this Worker cannot reach Redis (no Redis over TCP here): unset it, and pass createApp a shared sessions store');
   }
   const app = createApp(loadConfig(env), {
     // Cloudflare's own header: the address the request came from, which the client cannot set.
     clientAddress: (c) => c.req.header('cf-connecting-ip'),
     log: (line) => console.log(line),
   });
-  cached = { env, app };
+  console.log(PER_ISOLATE_WARNING);
   return app;
+}
+
+function appFor(env: WorkerEnv): App | ConfigError {
+  if (cached?.env !== env) {
+    try {
+      cached = { env, app: configured(env) };
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      console.error(`Cannot serve: ${error.message}`); // the message names the setting, never a secret
+      cached = { env, error };
+    }
+  }
+  return 'app' in cached ? cached.app : cached.error;
 }
 
 // On Cloudflare the URL's host is the `Host` the client sent. Local runners (wrangler dev, miniflare)
@@ -51,14 +73,8 @@ const misconfigured = () =>
  */
 export default {
   fetch(request: Request, env: WorkerEnv, context?: unknown): Response | Promise<Response> {
-    let app: App;
-    try {
-      app = appFor(env);
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      console.error(`Cannot serve: ${error.message}`); // the message names the setting, never a secret
-      return misconfigured();
-    }
+    const app = appFor(env);
+    if (app instanceof ConfigError) return misconfigured();
     return app.fetch(withHostOfUrl(request), env, context as never);
   },
 };

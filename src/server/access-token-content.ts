@@ -1,17 +1,7 @@
 import { checkMintInput } from './check-mint-input';
+import { writeGrants } from './grant-fields';
 import { MintInputError } from './mint-input-error';
-import type { MintInput, TwilioGrants } from './mint-input';
-
-// The helper writes a grant field only when it is set (truthy): `video: { room: '' }` becomes `video: {}`.
-// `player` is Twilio's own object, written as it is.
-function asTheHelperWrites(grants: TwilioGrants): Record<string, unknown> {
-  const written: Record<string, unknown> = {};
-  for (const [key, grant] of Object.entries(grants) as Array<[string, Record<string, unknown> | undefined]>) {
-    if (grant === undefined) continue;
-    written[key] = key === 'player' ? grant : Object.fromEntries(Object.entries(grant).filter(([, value]) => value !== '' && value !== undefined));
-  }
-  return written;
-}
+import type { MintInput } from './mint-input';
 
 /** The JOSE header as the helper writes it; `twr` only with a region. */
 export const accessTokenHeader = (region?: string): object => ({ alg: 'HS256', typ: 'JWT', cty: 'twilio-fpa;v=1', ...(region ? { twr: region } : {}) });
@@ -31,7 +21,7 @@ export function accessTokenContent(input: MintInput): { header: object; claims: 
     header: accessTokenHeader(input.region),
     claims: {
       jti: `${input.apiKeySid}-${iat}`,
-      grants: { identity: input.identity, ...asTheHelperWrites(input.grants) },
+      grants: { identity: input.identity, ...writeGrants(input.grants) },
       ...(input.notBefore === undefined ? {} : { nbf: input.notBefore }),
       iat,
       exp: iat + input.ttlSeconds,
@@ -39,4 +29,18 @@ export function accessTokenContent(input: MintInput): { header: object; claims: 
       sub: input.accountSid,
     },
   };
+}
+
+/**
+ * The claims as JSON. Everything in them is a checked string or number but the free-form `player` grant
+ * and voice's `outgoing.params`: a BigInt, a cycle or a throwing `toJSON` there is the caller's, so it
+ * becomes a `MintInputError` (`invalid-grants`) rather than JSON.stringify's TypeError.
+ */
+export function claimsJson(claims: object): string {
+  try {
+    return JSON.stringify(claims);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new MintInputError('invalid-grants', `grants.player or grants.voice.outgoing.params cannot be written as JSON: ${reason}`);
+  }
 }

@@ -1,4 +1,12 @@
-/** Grants with Twilio's own keys and field names, as they appear in the token. Unset fields are omitted. */
+/**
+ * Grants with Twilio's own keys and field names, as they appear in the token. Each grant's fields are
+ * written in the `twilio` helper's order, whatever this object's; a falsy field (`undefined`, `null`,
+ * `false`, `''`, `0`) is left out, as the helper leaves it out, and `voice.incoming` is written only
+ * for `allow: true`. A field Twilio does not sign (`video: { foo }`, `chat: { serviceSid }`) is refused
+ * with a `MintInputError` (`invalid-grants`) rather than dropped as the helper drops it: it is most
+ * likely a typo, and the token would lack what it meant. `player` and `voice.outgoing.params` are free
+ * form, but must be JSON (no BigInt, no cycles).
+ */
 export interface TwilioGrants {
   /** Conversations and Programmable Chat. */
   chat?: { service_sid?: string; endpoint_id?: string; deployment_role_sid?: string; push_credential_sid?: string };
@@ -28,13 +36,14 @@ export interface MintInput {
   apiSecret: string;
   /**
    * Who the token is for. Take it from your own session, never from the request body. Unicode NFC,
-   * at most 121 characters, no spaces, control, format (zero-width, bidi) or URI-reserved characters;
-   * with a `voice` grant, only letters, digits and `_`.
+   * at most 121 characters, no spaces, control, format (zero-width, bidi), other invisible
+   * (default-ignorable: variation selectors, Hangul fillers) or URI-reserved characters; with a `voice`
+   * grant, only letters, digits and `_`.
    */
   identity: string;
   /** Lifetime in seconds, a whole number from 1 to 86,400 (24 h, Twilio's maximum). */
   ttlSeconds: number;
-  /** The grants besides identity, written in this object's key order. */
+  /** The grants besides identity, written in this object's key order (each grant's fields in Twilio's). */
   grants: TwilioGrants;
   /** `nbf`, in epoch seconds: the token is not accepted before it. */
   notBefore?: number;

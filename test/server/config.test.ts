@@ -111,6 +111,10 @@ describe('identityProblem', () => {
     ['alice\u200b', /control, format/],
     ['\u202ealice', /control, format/],
     ['alice\u2028', /control, format/],
+    // Default-ignorable, yet not Cf: each renders as nothing (or as a blank) beside `alice`.
+    ...['\u034f', '\ufe0f', '\u{e0100}', '\u3164', '\u115f', '\uffa0', '\u180b'].map(
+      (c) => [`ali${c}ce`, /control, format/] as [string, RegExp],
+    ),
   ])('refuses %j', (identity, why) => {
     expect(identityProblem(identity, { voice: false })).toMatch(why);
   });

@@ -1,5 +1,7 @@
 // @vitest-environment node
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 import { jwtVerify } from 'jose';
 import twilio from 'twilio';
 import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
@@ -88,6 +90,17 @@ const cases: Array<[string, Partial<MintInput>]> = [
   ['a 24 h lifetime', { ttlSeconds: 86_400 }],
   ['a 1 s lifetime', { ttlSeconds: 1 }],
   ['a unicode identity', { identity: 'zoë_Ω' }],
+  // The helper writes each grant's fields in its own order, whatever the caller's, and leaves out every falsy one.
+  ['a chat grant with its fields in reverse order', { grants: { chat: { push_credential_sid: 'CR0123456789abcdef0123456789abcdef', deployment_role_sid: 'RL0123456789abcdef0123456789abcdef', endpoint_id: 'e1', ...CHAT } } }],
+  ['a voice grant with outgoing before incoming', { grants: { voice: { outgoing: VOICE.outgoing, incoming: VOICE.incoming } } }],
+  ['a voice grant with every field in reverse order', { grants: { voice: { endpoint_id: 'e1', push_credential_sid: 'CR0123456789abcdef0123456789abcdef', outgoing: { params: { mode: 'demo' }, application_sid: VOICE.outgoing.application_sid }, incoming: VOICE.incoming } } }],
+  ['a sync grant with its fields in reverse order', { grants: { data_sync: { endpoint_id: 'e1', ...SYNC } } }],
+  ['a TaskRouter grant with its fields in reverse order', { grants: { task_router: { role: 'worker', worker_sid: TASK_ROUTER.worker_sid, workspace_sid: TASK_ROUTER.workspace_sid } } }],
+  ['a video room of null, which the helper leaves out', { grants: { video: { room: null } } as unknown as TwilioGrants }],
+  ['incoming calls not allowed (allow: false), which the helper leaves out', { grants: { voice: { incoming: { allow: false } } } as unknown as TwilioGrants }],
+  ['a null incoming and outgoing, which the helper leaves out', { grants: { voice: { incoming: null, outgoing: null } } as unknown as TwilioGrants }],
+  ['outgoing params of null, which the helper leaves out', { grants: { voice: { outgoing: { ...VOICE.outgoing, params: null } } } as unknown as TwilioGrants }],
+  ['null, false and 0 fields, which the helper leaves out', { grants: { chat: { service_sid: null, endpoint_id: false, deployment_role_sid: 0, push_credential_sid: 'CR0123456789abcdef0123456789abcdef' }, task_router: { workspace_sid: null, role: false } } as unknown as TwilioGrants }],
 ];
 
 // Each build of the library's signer passes the same comparison with Twilio's helper; so does the
@@ -155,6 +168,12 @@ describe.each(signers)('mintAccessToken: %s', (_signer, mintAccessToken) => {
   });
 });
 
+function circular(): Record<string, unknown> {
+  const params: Record<string, unknown> = { mode: 'demo' };
+  params.self = params;
+  return params;
+}
+
 // Input Twilio would refuse, or that would sign a token naming someone else: each is refused, typed.
 const refusals: Array<[string, Partial<MintInput> | Record<string, unknown>, string]> = [
   ['an empty identity', { identity: '' }, 'invalid-identity'],
@@ -188,6 +207,31 @@ const refusals: Array<[string, Partial<MintInput> | Record<string, unknown>, str
   ['now as NaN', { now: Number.NaN }, 'invalid-time'],
   ['a notBefore at the expiry, so never valid', { now: 1_900_000_000_000, ttlSeconds: 60, notBefore: 1_900_000_060 }, 'invalid-time'],
   ['a region with a header-bending value', { region: 'us1"}' }, 'invalid-region'],
+  // Invisible (default-ignorable) characters: each makes a look-alike of `alice`.
+  ['a combining grapheme joiner (U+034F)', { identity: 'alice\u034f' }, 'invalid-identity'],
+  ['a variation selector (U+FE0F)', { identity: 'alice\ufe0f' }, 'invalid-identity'],
+  ['a supplementary variation selector (U+E0100)', { identity: 'alice\u{e0100}' }, 'invalid-identity'],
+  ['a Hangul filler (U+3164)', { identity: 'alice\u3164' }, 'invalid-identity'],
+  ['a Hangul choseong filler (U+115F)', { identity: 'alice\u115f' }, 'invalid-identity'],
+  ['a halfwidth Hangul filler (U+FFA0)', { identity: 'alice\uffa0' }, 'invalid-identity'],
+  ['a Mongolian free variation selector (U+180B)', { identity: 'alice\u180b' }, 'invalid-identity'],
+  ['a braille blank (U+2800), which renders as a space', { identity: 'alice\u2800' }, 'invalid-identity'],
+  // Fields the helper would drop or mangle: most likely a typo, so refused rather than signed without them.
+  ['an unknown field in a grant (video.foo)', { grants: { video: { foo: 'bar' } } }, 'invalid-grants'],
+  ['a camelCase field (chat.serviceSid)', { grants: { chat: { serviceSid: CHAT.service_sid } } }, 'invalid-grants'],
+  ['an unknown field in outgoing', { grants: { voice: { outgoing: { ...VOICE.outgoing, appSid: 'AP1' } } } }, 'invalid-grants'],
+  ['an unknown field in incoming', { grants: { voice: { incoming: { allow: true, deny: true } } } }, 'invalid-grants'],
+  ['a room that is not a string', { grants: { video: { room: 42 } } }, 'invalid-grants'],
+  ['incoming.allow as the string "true", which the helper would drop', { grants: { voice: { incoming: { allow: 'true' } } } }, 'invalid-grants'],
+  ['incoming.allow as a BigInt', { grants: { voice: { incoming: { allow: 1n } } } }, 'invalid-grants'],
+  ['a TTL that cannot be turned into a string (a null-prototype object)', { ttlSeconds: Object.create(null) }, 'invalid-ttl'],
+  ['incoming as true rather than { allow: true }', { grants: { voice: { incoming: true } } }, 'invalid-grants'],
+  ['outgoing as a string', { grants: { voice: { outgoing: VOICE.outgoing.application_sid } } }, 'invalid-grants'],
+  ['outgoing params that are not an object', { grants: { voice: { outgoing: { ...VOICE.outgoing, params: 'mode=demo' } } } }, 'invalid-grants'],
+  // Values JSON cannot write: a typed refusal, not JSON.stringify's raw TypeError.
+  ['a BigInt in the playback grant', { grants: { player: { count: 1n } } }, 'invalid-grants'],
+  ['circular outgoing params', { grants: { voice: { outgoing: { ...VOICE.outgoing, params: circular() } } } }, 'invalid-grants'],
+  ['a playback grant whose toJSON throws', { grants: { player: { toJSON: () => { throw new Error('nope'); } } } }, 'invalid-grants'],
 ];
 
 describe.each([
@@ -252,6 +296,47 @@ describe('the WebCrypto build', () => {
     );
   });
 
+  it("writes every grant's fields in the helper's order, falsy ones left out, whatever the caller's order", async () => {
+    // Every falsy value the helper's `if (field)` skips, or a non-empty string.
+    const field = fc.oneof(fc.constantFrom(undefined, null, false, '', 0, Number.NaN), fc.string({ minLength: 1, maxLength: 12 }));
+    const falsy = fc.constantFrom(undefined, null, false, '', 0);
+    // Some of `fields`, each with its value, in a random key order.
+    const shuffled = (fields: Record<string, fc.Arbitrary<unknown>>, requiredKeys: string[] = []) =>
+      fc.record(fields, { requiredKeys }).chain((record) => {
+        const entries = Object.entries(record);
+        return fc.shuffledSubarray(entries, { minLength: entries.length, maxLength: entries.length }).map((order) => Object.fromEntries(order));
+      });
+    const voice = shuffled({
+      incoming: fc.oneof(falsy, shuffled({ allow: fc.constantFrom(true, false, null, undefined) })),
+      outgoing: fc.oneof(falsy, shuffled({ application_sid: fc.string({ minLength: 1, maxLength: 12 }), params: fc.oneof(falsy, fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 2 }))) }, ['application_sid'])),
+      push_credential_sid: field,
+      endpoint_id: field,
+    });
+    const grants = shuffled({
+      chat: shuffled({ service_sid: field, endpoint_id: field, deployment_role_sid: field, push_credential_sid: field }),
+      voice,
+      video: shuffled({ room: field }),
+      data_sync: shuffled({ service_sid: field, endpoint_id: field }),
+      task_router: shuffled({ workspace_sid: field, worker_sid: field, role: field }),
+      player: fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 3 })),
+    });
+    const now = Date.parse('2030-03-14T15:09:26.535Z');
+    await fc.assert(
+      fc.asyncProperty(grants, async (grants) => {
+        const input: MintInput = { ...base, now, grants: grants as TwilioGrants };
+        const web = await mintOnWebCrypto(input);
+        expect(web).toBe(await mintOnNode(input));
+        vi.useFakeTimers({ now, toFake: ['Date'] }); // the helper reads the clock
+        try {
+          expect(web).toBe(mintWithHelper(input));
+        } finally {
+          vi.useRealTimers();
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('imports each secret once and keeps at most 16 keys', async () => {
     const importKey = vi.spyOn(globalThis.crypto.subtle, 'importKey');
     const secret = (n: number) => `cache-test-secret-${n}`;
@@ -277,13 +362,20 @@ describe('the WebCrypto build', () => {
     expect(importKey.mock.calls.filter(([, bytes]) => new TextDecoder().decode(bytes as Uint8Array) === inUse)).toHaveLength(1);
   });
 
-  it('says what it needs where there is no WebCrypto', async () => {
-    vi.stubGlobal('crypto', undefined);
-    await expect(mintOnWebCrypto(base)).rejects.toThrow(/needs WebCrypto/);
+  it.each([
+    ['no crypto', undefined],
+    ['crypto without subtle (an insecure context)', { getRandomValues: () => undefined }],
+  ])('rejects with a TypeError naming crypto.subtle where there is %s', async (_name, crypto) => {
+    vi.stubGlobal('crypto', crypto);
+    const error = await mintOnWebCrypto(base).then(() => undefined, (reason: unknown) => reason);
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toMatch(/needs WebCrypto \(globalThis\.crypto\.subtle\)/);
+    // The API secret must never reach a browser: the message must not suggest running there.
+    expect((error as Error).message).not.toMatch(/browser/i);
   });
 
   it('needs neither node:crypto nor Buffer', () => {
-    for (const file of ['index.ts', 'mint-access-token-webcrypto.ts', 'access-token-content.ts', 'check-mint-input.ts', 'base64url.ts', 'mint-input.ts', 'mint-input-error.ts']) {
+    for (const file of ['index.ts', 'mint-access-token-webcrypto.ts', 'access-token-content.ts', 'check-mint-input.ts', 'check-grants.ts', 'grant-fields.ts', 'describe-value.ts', 'base64url.ts', 'mint-input.ts', 'mint-input-error.ts']) {
       const source = readFileSync(new URL(`../../src/server/${file}`, import.meta.url), 'utf8');
       expect(source, file).not.toMatch(/from ['"]node:|require\(|\bBuffer\.|\bprocess\./);
     }
@@ -301,6 +393,19 @@ describe('the public types', () => {
     // @ts-expect-error `sync` is this library's friendly name when reading a token, not a key Twilio signs.
     const misspelt: TwilioGrants = { sync: {} };
     expect(misspelt).toBeDefined();
+  });
+});
+
+describe('the build', () => {
+  it('compiles src without Node globals: no @types/node, and the node:crypto build still type-checks', () => {
+    const root = fileURLToPath(new URL('../../', import.meta.url));
+    const config = ts.getParsedCommandLineOfConfigFile(`${root}tsconfig.build.json`, undefined, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined })!;
+    const program = ts.createProgram({ rootNames: config.fileNames, options: { ...config.options, noEmit: true } });
+    const fromNodeTypes = program.getSourceFiles().filter((file) => file.fileName.includes('/@types/node/'));
+    expect(fromNodeTypes.map((file) => file.fileName)).toEqual([]);
+    const nodeBuild = program.getSourceFile(`${root}src/server/mint-access-token-node.ts`)!;
+    const diagnostics = [...program.getSyntacticDiagnostics(nodeBuild), ...program.getSemanticDiagnostics(nodeBuild)];
+    expect(diagnostics.map((diagnostic) => ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'))).toEqual([]);
   });
 });
 

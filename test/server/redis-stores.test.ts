@@ -44,9 +44,12 @@ describe('BoundedMemoryCounter', () => {
 });
 
 describe('RedisOutage', () => {
+  const replyError = (message: string) => Object.assign(new Error(message), { name: 'ReplyError' });
+
   it('warns once per outage and says once when Redis is back', () => {
     const lines: string[] = [];
-    const outage = new RedisOutage((line) => lines.push(line));
+    let now = 0;
+    const outage = new RedisOutage((line) => lines.push(line), () => now);
     outage.up();
     for (let i = 0; i < 50; i++) outage.down('connect ECONNREFUSED 127.0.0.1:6379');
     expect(lines).toEqual([expect.stringMatching(/^warning: Redis is unreachable \(connect ECONNREFUSED 127\.0\.0\.1:6379\): rate limits fall back/)]);
@@ -54,6 +57,7 @@ describe('RedisOutage', () => {
     outage.up();
     expect(lines).toHaveLength(2);
     expect(lines[1]).toMatch(/reachable again/);
+    now += 60_000;
     outage.down('second\nline');
     expect(lines).toHaveLength(3);
     expect(lines[2]).toContain('second\\x0aline'); // an error message cannot forge a log line
@@ -61,6 +65,66 @@ describe('RedisOutage', () => {
     outage.mute();
     outage.down('closed on purpose');
     expect(lines).toHaveLength(4);
+  });
+
+  it('warns of a flapping Redis at most once a minute, then says how many outages it left out', () => {
+    const lines: string[] = [];
+    let now = 0;
+    const outage = new RedisOutage((line) => lines.push(line), () => now);
+    for (let i = 0; i < 5; i++) {
+      outage.down('connection closed');
+      outage.up();
+      now += 5_000;
+    }
+    expect(lines).toEqual([expect.stringMatching(/^warning: Redis is unreachable/), expect.stringMatching(/reachable again/)]);
+    now = 60_000;
+    outage.down('connection closed');
+    expect(lines[2]).toMatch(/^warning: Redis is unreachable \(connection closed\).*\(4 more since the previous one, not logged\)$/);
+  });
+
+  it('still warns of an outage left out as one of many once it lasts past the minute', () => {
+    const lines: string[] = [];
+    let now = 0;
+    const outage = new RedisOutage((line) => lines.push(line), () => now);
+    outage.down('connection closed');
+    outage.up();
+    now = 10_000;
+    outage.down('connection closed'); // left out: the last line still says "reachable again"
+    expect(lines).toHaveLength(2);
+    now = 59_999;
+    outage.down('connect ECONNREFUSED'); // a reconnect attempt, still within the minute
+    expect(lines).toHaveLength(2);
+    now = 60_000;
+    outage.down('connect ECONNREFUSED');
+    outage.down('connect ECONNREFUSED');
+    expect(lines.slice(2)).toEqual([expect.stringMatching(/^warning: Redis is unreachable \(connect ECONNREFUSED\)[^(]*$/)]);
+    outage.up();
+    expect(lines[3]).toMatch(/reachable again/);
+  });
+
+  it('keeps a refused write apart from a working read: no "reachable again" per request', () => {
+    const lines: string[] = [];
+    const outage = new RedisOutage((line) => lines.push(line), () => 0);
+    const refused = replyError("OOM command not allowed when used memory > 'maxmemory'.");
+    for (let i = 0; i < 20; i++) {
+      outage.failed('rate-limits', refused); // the limiter's write, refused
+      outage.succeeded('sessions'); // the session check's read, answered
+    }
+    expect(lines).toEqual([expect.stringMatching(/^warning: Redis refuses rate-limit updates \(OOM command not allowed/)]);
+    expect(outage.isDown).toBe(true);
+    outage.succeeded('rate-limits');
+    expect(lines).toEqual([expect.stringMatching(/^warning: Redis refuses rate-limit updates/), 'Redis takes rate-limit updates again: rate limits are shared again']);
+    expect(outage.isDown).toBe(false);
+  });
+
+  it('reads a failure that is not a refusal (a timeout, a closed socket) as Redis unreachable', () => {
+    const lines: string[] = [];
+    const outage = new RedisOutage((line) => lines.push(line), () => 0);
+    outage.failed('sessions', new Error('Command timed out'));
+    outage.failed('rate-limits', new Error('Redis connection is not ready'));
+    expect(lines).toEqual([expect.stringMatching(/^warning: Redis is unreachable \(Command timed out\)/)]);
+    outage.succeeded('sessions');
+    expect(lines[1]).toMatch(/reachable again/);
   });
 });
 
@@ -131,6 +195,26 @@ describe('REDIS_URL', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toMatch(/REDIS_URL/);
     expect((error as Error).message).not.toContain('hunter2');
+  });
+
+  it.each(['redis://:ab%zzhunter2@redis.internal:6379', 'redis://us%e0er:hunter2@redis.internal', 'redis://:hunter2%@redis.internal'])(
+    'refuses a user name or password that is not percent-encoded, %s, before ioredis would throw a URIError',
+    (url) => {
+      let error: unknown;
+      try {
+        loadConfig({ ...env, REDIS_URL: url });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).toMatch(/REDIS_URL.*percent-encode the password/);
+      expect((error as Error).message).not.toMatch(/hunter2|zz|us%e0er/);
+    },
+  );
+
+  it('takes a percent-encoded password, and connects with it decoded', () => {
+    const config = loadConfig({ ...env, REDIS_URL: 'redis://:ab%25zz@redis.internal:6379' });
+    expect(decodeURIComponent(new URL(config.redisUrl!).password)).toBe('ab%zz');
   });
 
   it('unset, keeps rate limits and sessions in memory', async () => {

@@ -21,11 +21,35 @@ let script: string;
 let bundledInputs: string[];
 const workers: Miniflare[] = [];
 
-async function startWorker(bindings: Record<string, string>): Promise<Miniflare> {
-  const worker = new Miniflare({ modules: true, script, compatibilityDate: '2025-09-01', compatibilityFlags: ['nodejs_compat'], bindings });
+/** The Worker's console, line by line (workerd's stdout and stderr). */
+type Output = { lines: string[] };
+
+async function startWorker(bindings: Record<string, string>, output?: Output): Promise<Miniflare> {
+  const worker = new Miniflare({
+    modules: true,
+    script,
+    compatibilityDate: '2025-09-01',
+    compatibilityFlags: ['nodejs_compat'],
+    bindings,
+    ...(output
+      ? {
+          handleRuntimeStdio: (stdout: NodeJS.ReadableStream, stderr: NodeJS.ReadableStream) => {
+            for (const stream of [stdout, stderr]) {
+              stream.on('data', (chunk: Buffer) => output.lines.push(...String(chunk).split('\n').filter((line) => line.trim() !== '')));
+            }
+          },
+        }
+      : {}),
+  });
   workers.push(worker);
   await worker.ready;
   return worker;
+}
+
+async function eventually(check: () => boolean, what: string) {
+  for (const deadline = Date.now() + 10_000; !check(); await new Promise((resolve) => setTimeout(resolve, 50))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+  }
 }
 
 beforeAll(async () => {
@@ -117,6 +141,35 @@ describe('the example server in workerd', () => {
     const { SESSION_SECRET: _omitted, ...withoutSessionSecret } = BINDINGS;
     const worker = await startWorker(withoutSessionSecret);
     await expectJsonError(await worker.dispatchFetch(`${ORIGIN}/api/login`, post({ identity: 'alice' })), 500, 'misconfigured');
+  }, 60_000);
+
+  it('says once, not per request, why it cannot serve', async () => {
+    const { SESSION_SECRET: _omitted, ...withoutSessionSecret } = BINDINGS;
+    const output: Output = { lines: [] };
+    const worker = await startWorker(withoutSessionSecret, output);
+    for (let i = 0; i < 4; i++) await expectJsonError(await worker.dispatchFetch(`${ORIGIN}/api/login`, post({ identity: 'alice' })), 500, 'misconfigured');
+    const cannotServe = () => output.lines.filter((line) => line.includes('Cannot serve: SESSION_SECRET must be set'));
+    await eventually(() => cannotServe().length > 0, 'the log line');
+    await new Promise((resolve) => setTimeout(resolve, 200)); // any late copies
+    expect(cannotServe()).toHaveLength(1);
+  }, 60_000);
+
+  it('refuses a REDIS_URL binding, which it cannot reach, rather than ignoring it', async () => {
+    const output: Output = { lines: [] };
+    const worker = await startWorker({ ...BINDINGS, REDIS_URL: 'redis://:hunter2@redis.internal:6379' }, output);
+    await expectJsonError(await worker.dispatchFetch(`${ORIGIN}/api/login`, post({ identity: 'alice' })), 500, 'misconfigured');
+    await eventually(() => output.lines.some((line) => /Cannot serve: REDIS_URL is set, but this Worker cannot reach Redis/.test(line)), 'the log line');
+    expect(output.lines.join('\n')).not.toContain('hunter2');
+  }, 60_000);
+
+  it('warns once that its sessions are per isolate', async () => {
+    const output: Output = { lines: [] };
+    const worker = await startWorker(BINDINGS, output);
+    for (let i = 0; i < 3; i++) await expectJsonError(await worker.dispatchFetch(`${ORIGIN}/api/token`, post()), 401, 'no-session');
+    const warnings = () => output.lines.filter((line) => line.includes("warning: sessions and rate limits live in this isolate's memory"));
+    await eventually(() => warnings().length > 0, 'the warning');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(warnings()).toHaveLength(1);
   }, 60_000);
 });
 

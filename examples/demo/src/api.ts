@@ -1,4 +1,5 @@
 // The demo's calls to its own server, besides /api/token (which the TokenManager makes).
+import { showSignOutProblem } from './view';
 
 export interface SessionInfo {
   identity: string;
@@ -62,9 +63,17 @@ export async function signIn(identity: string): Promise<SessionInfo> {
   return session;
 }
 
-export async function signOut(): Promise<void> {
+/**
+ * Signs out. The server clears the cookie even when it cannot end the session (503: its store is
+ * down), so this page stops either way; when the server did not confirm it, the page says so (a copy
+ * of the cookie may then still work) and this resolves to why, else to `undefined`. Never rejects.
+ */
+export async function signOut(): Promise<string | undefined> {
   rememberSignedIn(false);
-  await post('/api/logout');
+  const response = await post('/api/logout').catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+  const problem = response instanceof Error ? `the server could not be reached (${response.message})` : response.ok ? undefined : await errorMessage(response);
+  if (problem !== undefined) showSignOutProblem(problem);
+  return problem;
 }
 
 export async function failBackend(seconds: number): Promise<void> {

@@ -100,6 +100,13 @@ export function renderFailures(model: TimelineModel, now = Date.now()) {
 
 const seconds = (ms: number) => (ms <= 0 ? '0.0 s' : ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60_000)} min ${Math.floor((ms % 60_000) / 1000)} s`);
 
+/** Sign-out that the server did not confirm: said in the log and under the sign-in form. */
+export function showSignOutProblem(problem: string) {
+  const message = `The server did not confirm the sign-out: ${problem}. This page stopped; a copy of its session cookie may still work until it expires.`;
+  log('bad', message);
+  elements.signinError.textContent = message;
+}
+
 export function showSignedIn(signedIn: boolean) {
   elements.signin.hidden = signedIn;
   elements.session.hidden = !signedIn;
