@@ -21,11 +21,11 @@ const KB = 1000;
 // server errors it also asked for; a size pass took 790 B off and found no more without dropping a
 // feature or ky (whose options are the public `request` type). So the budgets sit just above today's
 // figures, to catch any growth, and the gap is reported rather than hidden.
-// An adapter is the shared attachClient (about 650 B: one token a client, identity rule, hints, and since
+// An adapter is the shared attachClient (about 880 B: one token a client, identity rule, hints, and since
 // #10 the recovery after an expiry — connection states, backoff, never the refused JWT again) plus its
-// own few lines; the budgets sit about 10 % above today's figures.
-const BUDGETS = { core: 16.3 * KB, coreSplit: 14.9 * KB, adapter: 0.95 * KB, taskRouter: 1.1 * KB, react: 0.5 * KB, provider: 0.6 * KB, clientHook: 1.65 * KB, reactAll: 2.3 * KB };
-// Each client hook over the core, React external. A hook brings its adapter (about 840 B of the figure;
+// own few lines; the budgets sit about 5 % above today's figures.
+const BUDGETS = { core: 16.3 * KB, coreSplit: 14.9 * KB, adapter: 1 * KB, taskRouter: 1.15 * KB, react: 0.5 * KB, provider: 0.6 * KB, clientHook: 1.7 * KB, reactAll: 2.4 * KB };
+// Each client hook over the core, React external. A hook brings its adapter (about 940 B of the figure;
 // useVideoRoom's connectVideo about 115 B) and the shared useTwilioClient and context (about 550 B).
 const CLIENT_HOOKS = ['useConversationsClient', 'useSyncClient', 'useVoiceDevice', 'useVideoRoom'];
 const ADAPTERS = ['attachConversations', 'attachChat', 'attachSync', 'attachVoice', 'connectVideo'];

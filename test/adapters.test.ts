@@ -1,8 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { EventEmitter } from 'node:events';
 import {
   attachChat,
   attachConversations,
   attachSync,
+  attachTaskRouter,
   attachVoice,
   connectVideo,
   createTokenManager,
@@ -420,5 +422,231 @@ describe.each(clientKits.filter((kit) => kit.expire))('attach for $name, recover
     await tick(60_000);
     expect(vi.getTimerCount()).toBe(0);
     expect(backend.calls).toHaveLength(1);
+  });
+
+  const refuseEachToken = (client: FakeConversationsClient) => {
+    client.updateToken = (jwt: string) => {
+      client.updateTokenCalls.push(jwt);
+      emit(client, 'connectionStateChanged', 'denied');
+      kit.expire!(client as never);
+      return Promise.resolve(client);
+    };
+  };
+
+  it.each([
+    ['a denied state', (client: FakeConversationsClient) => emit(client, 'connectionStateChanged', 'denied')],
+    [
+      'a token error other than 20104',
+      (client: FakeConversationsClient) =>
+        emit(client, 'connectionError', { terminal: true, message: 'invalid', httpStatusCode: 401, errorCode: 20101 }),
+    ],
+  ])('recovers after %s, with no tokenExpired', async (_what, refuse) => {
+    const { backend, client } = await setup(kit, 3600);
+    emit(client, 'connectionStateChanged', 'connected');
+    refuse(client);
+    await tick();
+    expect(backend.calls.map((c) => c.reason)).toEqual(['demand', 'refresh']);
+    expect(client.updateTokenCalls).toEqual([client.token]);
+  });
+
+  it('keeps backing off when each token is accepted, then expires at once; starts over after a connection that outlasts the wait', async () => {
+    const { backend, client } = await setup(kit, 3600);
+    const start = Date.now();
+    const times: number[] = [];
+    backend.respondWith(...Array.from({ length: 30 }, () => () => (times.push(Date.now() - start), Promise.resolve(backend.mint()))));
+    let isFlaky = true;
+    // A server whose clock is ahead: each token is accepted, then closed with 410 300 ms later.
+    client.updateToken = (jwt: string) => {
+      client.updateTokenCalls.push(jwt);
+      emit(client, 'connectionStateChanged', 'connected');
+      if (isFlaky) {
+        setTimeout(() => {
+          expireAndClose(client);
+          setTimeout(() => emit(client, 'connectionStateChanged', 'disconnected'), 50);
+        }, 300);
+      }
+      return Promise.resolve(client);
+    };
+    expireAndClose(client);
+    emit(client, 'connectionStateChanged', 'disconnected');
+    await tick(60_000);
+    expect(times).toEqual([0, 1_000, 3_000, 7_000, 15_000, 31_000]); // as if it never connected
+    isFlaky = false;
+    await tick(60_000); // connected for good: through the whole 30 s wait, so the next expiry is a fresh one
+    const count = times.length;
+    expireAndClose(client);
+    emit(client, 'connectionStateChanged', 'disconnected');
+    await tick();
+    expect(times).toHaveLength(count + 1);
+  });
+
+  it('stops forcing refreshes after 10 attempts for a client that never connects', async () => {
+    const { backend, client } = await setup(kit, 3600);
+    refuseEachToken(client);
+    emit(client, 'connectionStateChanged', 'denied');
+    kit.expire!(client as never);
+    await tick(30 * 60_000);
+    expect(backend.calls.filter((c) => c.reason === 'refresh')).toHaveLength(10);
+    expect(vi.getTimerCount()).toBe(1); // the manager's own schedule only
+    await tick(30 * 60_000); // the manager's scheduled token still reaches it
+    expect(backend.calls.filter((c) => c.reason === 'refresh')).toHaveLength(10);
+    expect(client.updateTokenCalls).toHaveLength(11);
+  });
+
+  it('stops recovering a client of another identity, and reports each token once', async () => {
+    const backend = tokenBackend({ ttlSeconds: 3600 });
+    const manager = createTokenManager({ fetchToken: backend.fetchToken, random: () => 0.5 });
+    managers.push(manager);
+    await manager.getToken();
+    const client = kit.create(backend.mint({ identity: 'mallory' })) as FakeConversationsClient;
+    const errors: TokenError[] = [];
+    kit.attach(manager, client as never, { onError: (e) => errors.push(e), createdWith: client.token });
+    await tick(1_000);
+    emit(client, 'connectionStateChanged', 'denied');
+    kit.expire!(client as never);
+    await tick(60 * 60_000);
+    expect(client.updateTokenCalls).toEqual([]);
+    expect(backend.calls.map((c) => c.reason)).toEqual(['demand', 'refresh', 'scheduled']);
+    expect(errors.map((e) => e.code)).toEqual(['identity-mismatch', 'identity-mismatch', 'identity-mismatch']);
+  });
+
+  it('reads the client’s state at attach: nothing handed while it is disconnecting, recovery if it is denied', async () => {
+    const backend = tokenBackend({ ttlSeconds: 3600 });
+    const manager = createTokenManager({ fetchToken: backend.fetchToken, random: () => 0.5 });
+    managers.push(manager);
+    const old = backend.mint();
+    await tick(1_000);
+    const current = await manager.getToken();
+    const closing = Object.assign(kit.create(old), { connectionState: 'disconnecting' }) as FakeConversationsClient;
+    kit.attach(manager, closing as never, { createdWith: old });
+    expect(closing.updateTokenCalls).toEqual([]); // twilsock would drop it
+    emit(closing, 'connectionStateChanged', 'disconnected');
+    expect(closing.updateTokenCalls).toEqual([current.jwt]);
+
+    const denied = Object.assign(kit.create(current.jwt), { connectionState: 'denied' }) as FakeConversationsClient;
+    await tick(1_000);
+    kit.attach(manager, denied as never, { createdWith: current.jwt });
+    await tick();
+    expect(backend.calls.map((c) => c.reason)).toEqual(['demand', 'refresh']);
+    expect(denied.updateTokenCalls).toEqual([manager.getState().token!.jwt]);
+  });
+
+  it('reports a rejected update on a client still connected with its old token', async () => {
+    const { manager, client, errors } = await setup(kit);
+    emit(client, 'connectionStateChanged', 'connected');
+    client.updateTokenBehaviour = 'reject';
+    await manager.refresh();
+    await tick(1_000);
+    expect(errors.map((e) => e.code)).toEqual(['update-failed']);
+  });
+
+  it('keeps a throwing onError out of the SDK’s emit and of its own promises: rethrown on its own', async () => {
+    const rethrown: (() => void)[] = [];
+    const queue = vi.spyOn(globalThis, 'queueMicrotask').mockImplementation((task) => void rethrown.push(task));
+    try {
+      const { client } = await setup(kit, 3600, {
+        onError: () => {
+          throw new Error('app bug');
+        },
+      });
+      expect(() => emit(client, 'connectionError', { errorCode: 20104, message: 'expired' })).not.toThrow();
+      expect(rethrown).toHaveLength(1);
+      expect(rethrown[0]!).toThrow('app bug');
+    } finally {
+      queue.mockRestore();
+    }
+  });
+
+  it('detach() clears a pending update-failed check', async () => {
+    const { manager, client, detach } = await setup(kit);
+    emit(client, 'connectionStateChanged', 'connecting');
+    client.updateTokenBehaviour = 'reject';
+    await manager.refresh();
+    await tick();
+    detach();
+    manager.stop();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+/** As twilio-taskrouter 2.x's Worker: `updateToken` has no equality check and turns its reconnects back on. */
+class WorkerDouble extends EventEmitter {
+  isReconnectOn = true;
+  isOpen = true;
+  readonly updateTokenCalls: string[] = [];
+  updateToken(jwt: string) {
+    this.updateTokenCalls.push(jwt);
+    this.isReconnectOn = true;
+    this.isOpen = true;
+    this.emit('tokenUpdated');
+  }
+  /** Its own timer, from the lifetime it learnt at connect: reconnects off. */
+  expire() {
+    this.isReconnectOn = false;
+    this.emit('tokenExpired');
+  }
+  close(message = 'Websocket closed with errorCode=1006') {
+    this.isOpen = false;
+    this.emit('disconnected', { message });
+  }
+}
+
+describe('attachTaskRouter, with a Worker double', () => {
+  async function setupWorker() {
+    const backend = tokenBackend({ ttlSeconds: 3600 });
+    const manager = createTokenManager({ fetchToken: backend.fetchToken, random: () => 0.5 });
+    managers.push(manager);
+    const { jwt } = await manager.getToken();
+    const worker = new WorkerDouble();
+    const errors: TokenError[] = [];
+    const detach = attachTaskRouter(manager, worker as never, { onError: (e) => errors.push(e) });
+    await tick(10 * 60_000);
+    return { backend, manager, worker, jwt, errors, detach };
+  }
+
+  it('hands a stranded Worker the token it holds again, even when the endpoint would answer the same JWT', async () => {
+    const { backend, worker, jwt } = await setupWorker();
+    backend.respondWith(...Array.from({ length: 5 }, () => () => Promise.resolve(jwt))); // a caching endpoint
+    worker.expire(); // stale: its token is still fresh
+    worker.close(); // a network blip while its reconnects are off
+    await tick();
+    expect(worker.updateTokenCalls).toEqual([jwt]);
+    expect(worker.isOpen).toBe(true);
+    expect(backend.calls).toHaveLength(1);
+  });
+
+  it('fetches for a stranded Worker whose token has expired, and hands the new one', async () => {
+    const { backend, manager, worker, jwt } = await setupWorker();
+    let isDown = true;
+    const down = () => (isDown ? Promise.reject(new TypeError('down')) : Promise.resolve(backend.mint()));
+    backend.respondWith(...Array.from({ length: 100 }, () => down));
+    await tick(3600_000); // the scheduled refreshes fail: the Worker's token has expired
+    expect(manager.getState().token).toBeUndefined();
+    isDown = false;
+    worker.expire();
+    worker.close();
+    await tick(1_000);
+    expect(worker.updateTokenCalls.length).toBeGreaterThan(0);
+    expect(worker.updateTokenCalls).not.toContain(jwt);
+    expect(worker.isOpen).toBe(true);
+  });
+
+  it.each(['SDK Disconnect', '[GQL] SDK Disconnect'])('leaves alone a Worker the app disconnected (%s)', async (message) => {
+    const { backend, worker } = await setupWorker();
+    worker.expire();
+    worker.close(message);
+    await tick(1_000);
+    expect(worker.updateTokenCalls).toEqual([]);
+    expect(backend.calls).toHaveLength(1);
+  });
+
+  it('hands nothing to a stranded Worker after detach()', async () => {
+    const { worker, detach } = await setupWorker();
+    worker.expire();
+    detach();
+    worker.close();
+    await tick(1_000);
+    expect(worker.updateTokenCalls).toEqual([]);
+    expect(worker.listenerCount('disconnected') + worker.listenerCount('tokenExpired')).toBe(0);
   });
 });

@@ -98,12 +98,16 @@ describe('connectVideo retries a refused token with a different one', () => {
   it('rejects with the manager’s TokenError when the refresh itself fails, and connects no more', async () => {
     const { backend, manager, connect } = setup();
     await manager.getToken();
-    connect.failNext(twilioError(20101));
+    const refusal = twilioError(20101);
+    connect.failNext(refusal);
     backend.respondWith(() => Promise.reject(new Error('token server down')));
     const result = await settle(connectVideo(manager, connect));
 
     expect(result.status).toBe('rejected');
-    expect(isTokenError((result as PromiseRejectedResult).reason)).toBe(true);
+    const reason = (result as PromiseRejectedResult).reason as Error;
+    expect(isTokenError(reason)).toBe(true);
+    expect(reason.cause).toBe(refusal); // what started it, for the app's logs
+    expect(reason.message).toMatch(/Twilio refused the token: 20101/);
     expect(connect.calls).toHaveLength(1);
   });
 

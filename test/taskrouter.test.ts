@@ -153,26 +153,28 @@ describe('attachTaskRouter with the real twilio-taskrouter Worker', () => {
     expect(handedTokens()).toEqual([]);
   }, 20_000);
 
-  it('reconnects a Worker whose socket closes after a stale tokenExpired, with a new token', async () => {
-    // The Worker's tokenExpired turns its reconnects off until updateToken, even while its token is fresh.
-    const { bridge, fetches, handedTokens, expiredAt, isSettled } = await setup({ ttlSeconds: 30, bridge: { reportedLifetimeMs: () => 6_000 } });
+  it('reconnects a Worker whose socket closes after a stale tokenExpired, handing it its own fresh token again', async () => {
+    // The Worker's tokenExpired turns its reconnects off until updateToken, even while its token is fresh;
+    // updateToken has no equality check, so the token it holds, handed again, reconnects it: no request.
+    const { bridge, fetches, handedTokens, expiredAt, first, isSettled } = await setup({ ttlSeconds: 30, bridge: { reportedLifetimeMs: () => 6_000 } });
     await until(() => expiredAt.length > 0, 5_000, 'tokenExpired');
     const connections = () => bridge.uses.filter((use) => use.via === 'websocket');
     const droppedAt = Date.now();
     bridge.drop();
     await until(() => connections().length === 2 && isSettled(), 3_000, 'a reconnect');
 
-    expect(fetches).toHaveLength(2);
-    expect(handedTokens()).toEqual([fetches[1]!.jwt]);
-    expect(connections()[1]).toMatchObject({ jwt: fetches[1]!.jwt });
+    expect(fetches).toHaveLength(1);
+    expect(handedTokens()).toEqual([first]);
+    expect(connections()[1]).toMatchObject({ jwt: first });
     expect(connections()[1]!.at - droppedAt).toBeLessThan(2_000);
 
-    // With the new token its reconnects are on again: the next drop it handles alone.
+    // With the token handed again its reconnects are on: the next drop it handles alone.
     bridge.drop();
     await until(() => connections().length === 3 && isSettled(), 3_000, 'its own reconnect');
-    expect(connections()[2]).toMatchObject({ jwt: fetches[1]!.jwt });
+    expect(connections()[2]).toMatchObject({ jwt: first });
     await sleep(1_500); // a request it should not make would wait up to 1 s for the manager's gate
-    expect(fetches).toHaveLength(2);
+    expect(fetches).toHaveLength(1);
+    expect(handedTokens()).toEqual([first]);
     expect(bridge.uses.filter((use) => use.refused)).toEqual([]);
   }, 20_000);
 

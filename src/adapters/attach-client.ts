@@ -2,10 +2,11 @@ import type { Subscription } from 'rxjs';
 import { parseAccessToken, type AccessToken } from '../access-token';
 import { TokenError } from '../errors';
 import type { TokenManager } from '../token-manager';
+import { MAX_RECOVERY_ROUNDS, nextRecoveryDelay } from './recovery';
 
-// `any` so the SDKs' own listener types (typed per event) are accepted without casts.
+/** A listener of an SDK event; `any` so the SDKs' own listener types (typed per event) are accepted without casts. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Listener = (...args: any[]) => void;
+export type Listener = (...args: any[]) => void;
 
 /** The part of an SDK client an adapter uses: a token setter and its token events. */
 export interface TokenClient<Event extends string> {
@@ -28,19 +29,28 @@ export interface AttachOptions {
   identity?: string;
   /**
    * Called with a `TokenError` when `updateToken` throws or rejects (code `update-failed`), a token
-   * for another identity arrives (code `identity-mismatch`), or the SDK's server refuses a token (code
-   * `token-rejected`, the SDK's code in `serverError.code`).
+   * for another identity arrives (code `identity-mismatch`, once per token), or the SDK's server refuses
+   * a token (code `token-rejected`, the SDK's code in `serverError.code`). If it throws, the error is
+   * rethrown on its own (a microtask), never into the SDK or the adapter.
    * @default logs the error's message with console.warn
    */
   onError?: (error: TokenError) => void;
 }
 
-/** Undoes an `attach*`: removes every listener it added and releases the manager. */
+/** Undoes an `attach*`: removes every listener it added, cancels its timers and releases the manager. */
 export type Detach = () => void;
 
 /**
  * How {@link attachClient} drives a client: which of its events are warnings, which mean the token is
  * gone, and where it says which token it holds. The five adapters are such specs.
+ *
+ * Recovery (twilsock: Conversations, Chat, Sync): no token is handed while the client is disconnecting
+ * (twilsock would drop it). After an expiry (a 410 close, `tokenExpired`, a `denied` state or a token
+ * error 20101–20109) the adapter refreshes and hands the new token, never the refused one, when the
+ * client can take it, and again after 1, 2, 4 … 30 s until the client reports `connected`. The backoff
+ * starts over only once the client has stayed connected 30 s; after 10 attempts, or a token for another
+ * identity, or a manager that can fetch no more, it forces no refresh and the client gets only the
+ * manager's own new tokens.
  */
 export interface ClientSpec<Event extends string> extends AttachOptions {
   /** The SDK's "about to expire" warnings: hints, never commands (they can be stale). @default [] */
@@ -51,28 +61,34 @@ export interface ClientSpec<Event extends string> extends AttachOptions {
   heldToken?: () => string | null | undefined;
   /**
    * The SDK's connection-state event, whose argument is `'connecting' | 'connected' | 'disconnecting'
-   * | 'disconnected' | 'denied'` (twilsock's). With it, no token is handed while the client is
-   * disconnecting (twilsock drops it), and after an expiry a new token is handed, with backoff, until
-   * the client reports `connected`.
+   * | 'disconnected' | 'denied'` (twilsock's); with it the adapter recovers after an expiry.
    */
   connectionState?: Event;
   /**
+   * The client's connection state at attach (twilsock's `client.connectionState`), so a client attached
+   * while disconnecting is handed nothing it would drop, and one already denied is recovered.
+   */
+  currentState?: () => string | undefined;
+  /**
    * The SDK's connection-error event (`{ errorCode, message }`): a token error (20101–20109) is
-   * reported as `token-rejected`.
+   * reported as `token-rejected` and starts a recovery.
    */
   connectionError?: Event;
 }
 
-/** The longest wait between two recovery attempts after an expiry. */
-const MAX_RECOVERY_DELAY_MS = 30_000;
+/**
+ * How long a rejected update waits for the client's `connected` before it is reported: Conversations
+ * rejects an update handed before its first init, then connects with that very token.
+ */
+const CONNECT_GRACE_MS = 50;
 
-const noop = () => undefined;
+/** Ignores a rejection already reported elsewhere (in the manager's state, or by the SDK itself). */
+export const noop = () => undefined;
 const warn = (error: TokenError) => console.warn(`[twilio-token-lifecycle] ${error.message}`);
 
 function identityOf(jwt: string | undefined): string | undefined {
-  if (jwt === undefined) return undefined;
   try {
-    return parseAccessToken(jwt).identity;
+    return parseAccessToken(jwt!).identity; // throws for undefined too
   } catch {
     return undefined;
   }
@@ -96,44 +112,64 @@ export function attachClient<Event extends string>(
   let held: string | undefined = spec.createdWith ?? spec.heldToken?.() ?? manager.getState().token?.jwt;
   let identity = spec.identity ?? identityOf(held);
   let isAttached = true;
-  // The client's last reported connection state; unknown for a client without a state event.
-  let state: string | undefined;
+  // The client's connection state; unknown for a client without a state event.
+  let state = spec.currentState?.();
+  // `connected` transitions so far: a rejected update counts as taken only if one comes after it.
+  let connections = 0;
   // Set by an expiry (a 410 close or a refused token), cleared when the client reports `connected`.
   let isLost = false;
   let recoveryDelay = 0;
+  let rounds = 0;
+  let mismatched: string | undefined; // the last token reported as identity-mismatch
   let recoveryTimer: ReturnType<typeof setTimeout> | undefined;
+  // One pending update-failed check: a burst of failures within CONNECT_GRACE_MS is reported once.
+  let judgeTimer: ReturnType<typeof setTimeout> | undefined;
 
   const report = (error: TokenError) => {
-    if (isAttached) onError(error);
+    try {
+      if (isAttached) onError(error);
+    } catch (thrown) {
+      // The app's bug: rethrown on its own, never into the SDK's emit or the adapter (as the manager
+      // does for `onEvent`).
+      queueMicrotask(() => {
+        throw thrown;
+      });
+    }
   };
-  const failed = (jwt: string) => (cause: unknown) => {
-    // The client did not take it: hand it again on the next hint. A twilsock client ignores a token
-    // equal to the one it last saw, so one that reports its state only ever gets a different token.
-    if (held === jwt && state === undefined) held = undefined;
-    const detail = cause instanceof Error ? `: ${cause.message}` : '';
-    // Judged after the SDK's state events, which come a macrotask late: Conversations rejects an update
-    // handed before its first init although it connects with the token, and a refused token is
-    // reported as `token-rejected`.
-    const judge = () => {
-      if (state === 'connected' || isLost) return;
-      report(new TokenError('update-failed', `The SDK client rejected the new token${detail}`, { cause }));
+  const failed = (jwt: string) => {
+    const before = connections;
+    return (cause: unknown) => {
+      // The client did not take it: hand it again on the next hint. A twilsock client ignores a token
+      // equal to the one it last saw, so one that reports its state only ever gets a different token.
+      if (held === jwt && state === undefined) held = undefined;
+      const detail = cause instanceof Error ? `: ${cause.message}` : '';
+      // A refused token is reported as `token-rejected`; a client that connects after this hand took it.
+      const judge = () => {
+        if (connections > before || isLost) return;
+        report(new TokenError('update-failed', `The SDK client rejected the new token${detail}`, { cause }));
+      };
+      clearTimeout(judgeTimer);
+      if (state === undefined) judge();
+      else judgeTimer = setTimeout(judge, CONNECT_GRACE_MS);
     };
-    if (state === undefined) judge();
-    else setTimeout(judge, 50);
   };
 
-  const hand = (token: AccessToken) => {
+  const hand = (token: AccessToken | undefined) => {
     // Twilsock drops a token handed while it is disconnecting: leaving that state hands the current one.
-    if (!isAttached || token.jwt === held || state === 'disconnecting') return;
+    if (!token || !isAttached || token.jwt === held || state === 'disconnecting') return;
     identity ??= token.identity;
     if (token.identity !== identity) {
-      report(
-        new TokenError(
-          'identity-mismatch',
-          `A token for identity "${token.identity ?? '(none)'}" was not handed to the client of "${identity ?? '(none)'}"; create a new client to switch users`,
-          { retryable: false },
-        ),
-      );
+      // The client can take none of the manager's tokens: recovering is pointless.
+      isLost = false;
+      if (token.jwt !== mismatched) {
+        report(
+          new TokenError(
+            'identity-mismatch',
+            `Withheld a token for "${token.identity}" from the client of "${identity}": a new user needs a new client`,
+          ), // not retryable, by default for this code
+        );
+      }
+      mismatched = token.jwt;
       return;
     }
     held = token.jwt;
@@ -152,51 +188,60 @@ export function attachClient<Event extends string>(
   // so this fetches only when the manager's token is inside its refresh window.
   const onHint = () => {
     const { refreshAt, expiresAt } = manager.getState();
-    const lead = refreshAt !== undefined && expiresAt !== undefined ? expiresAt - refreshAt : 0;
+    const lead = expiresAt! - refreshAt! || 0; // NaN (so 0) while either is unknown
     // +1: at the very start of the window the token has exactly `lead` left, and that is due already.
     // A failed request is already in the manager's state (status `error`); nothing to add here.
     manager.getToken({ minValidityMs: lead + 1, reason: 'hint' }).then(hand, noop);
   };
 
-  // After an expiry the client needs a token it has not seen: a new one now, then (for a client that
-  // reports its state) again with a doubling wait until it is connected. Never a loop, whatever the
-  // SDK's events do; the manager's gate still allows one request a second at most.
+  // After an expiry the client needs a token it has not seen: a new one, then (for a client that
+  // reports its state) again with a doubling wait until it is connected (see recovery.ts for the pace).
   const recover = () => {
     recoveryTimer = undefined;
+    // Connected through a whole wait (`connected` restarts it): the next expiry starts a fresh backoff.
+    if (state === 'connected' && !isLost) recoveryDelay = rounds = 0;
     // Disconnecting: the token would be dropped; leaving that state calls this again.
-    if (!isAttached || !isLost || state === 'disconnecting') return;
+    // Past its last round a recovery waits for the manager's own next token (see recovery.ts).
+    if (!isAttached || !isLost || state === 'disconnecting' || rounds++ >= MAX_RECOVERY_ROUNDS) return;
     manager.refresh().then(hand, (error: TokenError) => {
       if (!error.retryable) isLost = false; // stopped, or halted by a 401/403: no token will come
     });
     if (connectionState === undefined) isLost = false;
-    else {
-      recoveryDelay = Math.min(2 * recoveryDelay || 1000, MAX_RECOVERY_DELAY_MS);
-      recoveryTimer = setTimeout(recover, recoveryDelay);
-    }
+    else recoveryTimer = setTimeout(recover, (recoveryDelay = nextRecoveryDelay(recoveryDelay)));
   };
   const onExpired = () => {
     isLost = true;
-    if (!recoveryTimer) recover();
+    // The first attempt of a fresh backoff comes at once; one soon after the last recovery waits its turn.
+    recoveryTimer ??= setTimeout(recover, recoveryDelay);
   };
-  const onState = (next: string) => {
+  const onState = (next: string | undefined) => {
     state = next;
     if (next === 'connected') {
+      connections++;
       isLost = false;
-      recoveryDelay = 0;
-      clearTimeout(recoveryTimer);
-      recoveryTimer = undefined;
+      // The backoff starts over only if the client stays connected through one more wait.
+      if (recoveryDelay) {
+        clearTimeout(recoveryTimer);
+        recoveryTimer = setTimeout(recover, recoveryDelay);
+      }
     } else if (next !== 'disconnecting') {
-      const current = manager.getState().token;
-      if (current) hand(current); // one that came while it was disconnecting
-      if (!recoveryTimer) recover();
+      hand(manager.getState().token); // one that came while it was disconnecting
+      if (next === 'denied') onExpired(); // a refused token, whatever its code
+      else if (!recoveryTimer) recover();
     }
   };
   const onConnectionError = (error?: { errorCode?: number; message?: string }) => {
-    const code = error?.errorCode ?? 0;
+    const code = Number(error?.errorCode); // NaN for none
     if (code > 20100 && code < 20110) {
       // Retryable: the adapter keeps handing new tokens until one is taken.
-      const options = { serverError: { code: `${code}` }, retryable: true, cause: error };
-      report(new TokenError('token-rejected', `The SDK's server refused the token (${code})`, options));
+      report(
+        new TokenError('token-rejected', `The SDK's server refused the token (${code})`, {
+          serverError: { code: `${code}` },
+          retryable: true,
+          cause: error,
+        }),
+      );
+      onExpired();
     }
   };
 
@@ -211,11 +256,13 @@ export function attachClient<Event extends string>(
   };
   each((event, listener) => client.on(event, listener));
   const subscription: Subscription = manager.token$.subscribe(hand);
+  onState(state); // as if it had just reported its state: attached while denied, it recovers now
 
   return () => {
     if (!isAttached) return;
     isAttached = false;
     clearTimeout(recoveryTimer);
+    clearTimeout(judgeTimer);
     subscription.unsubscribe();
     each((event, listener) => client.removeListener(event, listener));
   };

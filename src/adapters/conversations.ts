@@ -1,19 +1,16 @@
 import type { TokenManager } from '../token-manager';
-import { attachClient, type AttachOptions, type Detach, type TokenClient } from './attach-client';
+import { attachClient, type AttachOptions, type ClientSpec, type Detach, type TokenClient } from './attach-client';
 
 /** The shape of `@twilio/conversations`' `Client` that the adapter uses. */
 export type ConversationsClientLike = TokenClient<
   'tokenAboutToExpire' | 'tokenExpired' | 'connectionStateChanged' | 'connectionError'
->;
+> & { readonly connectionState?: string };
 
 /**
  * Hands every new token of `manager` to a Conversations `Client`, and turns its `tokenAboutToExpire`
  * and `tokenExpired` events into (at most one) refresh.
  *
- * Recovery (twilsock): no token is handed while the client is disconnecting (twilsock would drop it).
- * After an expiry (a 410 close, or a token refused with 20104) the adapter hands a new token, never the
- * one refused, once the client can take it, and again after 1, 2, 4 … 30 s until the client reports
- * `connected`; each refusal is reported as `token-rejected` (the SDK's code in `serverError.code`).
+ * Recovery after an expiry (twilsock): see {@link ClientSpec}.
  *
  * @example
  * const { jwt } = await manager.getToken();
@@ -27,5 +24,6 @@ export function attachConversations(manager: TokenManager, client: Conversations
     expired: ['tokenExpired'],
     connectionState: 'connectionStateChanged',
     connectionError: 'connectionError',
+    currentState: () => client.connectionState,
   });
 }

@@ -1,3 +1,4 @@
+import { TokenError } from '../errors';
 import type { TokenManager } from '../token-manager';
 
 /** Options of {@link connectVideo}: twilio-video's `ConnectOptions`, plus how fresh the token must be. */
@@ -33,7 +34,8 @@ async function tokenOtherThan(manager: TokenManager, refused: string): Promise<s
  * running when its token expires, so there is nothing to refresh afterwards. If Twilio rejects the
  * token (20101 or 20104), this tries once more with a different token: it refreshes until the JWT
  * differs from the refused one (at most 3 times, one request a second), and if none does, rejects with
- * Twilio's error; a refresh that fails rejects with the manager's `TokenError`.
+ * Twilio's error; a refresh that fails rejects with the manager's `TokenError`, Twilio's error as its
+ * `cause`.
  *
  * @example
  * import { connect } from 'twilio-video';
@@ -52,7 +54,12 @@ export async function connectVideo<Room, Options = undefined>(
   } catch (error) {
     if (!isTokenRejection(error)) throw error;
     // Twilio would refuse the same bytes again: never send them twice.
-    const fresh = await tokenOtherThan(manager, token.jwt);
+    const fresh = await tokenOtherThan(manager, token.jwt).catch((failure: TokenError) => {
+      // The manager's error, with Twilio's refusal, which started it all, as its cause.
+      const { code } = error as { code: number };
+      const message = `${failure.message} (refreshing after Twilio refused the token: ${code})`;
+      throw new TokenError(failure.code, message, { ...failure, cause: error });
+    });
     if (fresh === undefined) throw error;
     return connect(fresh, forward);
   }

@@ -1,0 +1,26 @@
+// How a twilsock adapter paces its recovery after an expiry: pure rules, no timers (attach-client
+// carries them out).
+
+/**
+ * The first wait after a failed attempt. The manager sends one request a second at most, and Twilio's
+ * helper mints byte-identical tokens within one second: a retry sooner would get the refused bytes.
+ */
+const FIRST_RECOVERY_DELAY_MS = 1_000;
+
+/** The longest wait between two recovery attempts. */
+export const MAX_RECOVERY_DELAY_MS = 30_000;
+
+/**
+ * Forced refreshes in one recovery (about four minutes of attempts). Past them the client gets only the
+ * manager's own new tokens, on its schedule and backoff: a client that can never connect (another
+ * identity's, say) must not cost a request every 30 s forever.
+ */
+export const MAX_RECOVERY_ROUNDS = 10;
+
+/**
+ * The wait after an attempt that followed a wait of `previous` ms (0: the first attempt): 1, 2, 4 … 30 s.
+ * It starts over at 0 only once a client has stayed connected through a whole wait: a server that
+ * accepts each token and closes with 410 a moment later would otherwise get a request a second forever.
+ */
+export const nextRecoveryDelay = (previous: number): number =>
+  Math.min(2 * previous || FIRST_RECOVERY_DELAY_MS, MAX_RECOVERY_DELAY_MS);
