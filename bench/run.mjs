@@ -3,8 +3,7 @@
 import os from 'node:os';
 import { chaosSoak } from './chaos-soak.mjs';
 import { requestsPerCycle } from './requests-per-cycle.mjs';
-import { serverLoad } from './server.mjs';
-import { signing } from './signing.mjs';
+import { inFreshProcess } from './in-fresh-process.mjs';
 import { thunderingHerd } from './thundering-herd.mjs';
 import { heap, pendingTimers } from './timers-and-heap.mjs';
 
@@ -46,11 +45,11 @@ print('Chaos soak: 7 days of virtual time, outage spells ~10 % of the time, cloc
   'Goal: no second without a usable token while the backend is healthy, beyond the wait for one request after a disruption; one request per healthy cycle; never more than one request a second.');
 print('Chaos soak: seconds without a usable token while healthy, online and awake, by what came just before', soak.breakdown);
 
-const signer = await signing();
+const signer = await inFreshProcess('signing.mjs', 'signing');
 print('Signing: tokens per second', signer.rows,
   `Goal: at least 50× the helper on Node. twilio-token-lifecycle/server signs ${signer.ratio.toFixed(1)}× the helper's tokens per second on Node (its node:crypto build); its WebCrypto build, ${signer.webCryptoRatio.toFixed(1)}× (Node's crypto.subtle runs each sign on its thread pool).`);
 
-const load = await serverLoad();
+const load = await inFreshProcess('server.mjs', 'serverLoad');
 print('POST /api/token under autocannon (20 connections, pipelining 4, best of 2 runs of 5 s each, loopback)', load.rows,
   `Goal: at least 6× the throughput. Ours serves ${load.ratio.toFixed(1)}× as many requests per second; two instances sharing Redis (on the same cores), ${load.redisRatio.toFixed(1)}×.`);
 
