@@ -1,10 +1,9 @@
 import type { TokenManager } from '../token-manager';
-import { attachClient, type AttachOptions, type ClientSpec, type Detach, type TokenClient } from './attach-client';
+import type { AttachOptions, ClientSpec, Detach } from './attach-client';
+import { attachTwilsockClient, type TwilsockClientLike } from './twilsock-client';
 
 /** The shape of `twilio-chat`'s (Programmable Chat) `Client` that the adapter uses. */
-export type ChatClientLike = TokenClient<
-  'tokenAboutToExpire' | 'tokenExpired' | 'connectionStateChanged' | 'connectionError'
-> & { readonly connectionState?: string };
+export type ChatClientLike = TwilsockClientLike;
 
 /**
  * Hands every new token of `manager` to a Programmable Chat `Client` (deprecated by Twilio, still
@@ -14,12 +13,5 @@ export type ChatClientLike = TokenClient<
  * Recovery after an expiry (twilsock): see {@link ClientSpec}.
  */
 export function attachChat(manager: TokenManager, client: ChatClientLike, options?: AttachOptions): Detach {
-  return attachClient(manager, client, {
-    ...options,
-    hints: ['tokenAboutToExpire'],
-    expired: ['tokenExpired'],
-    connectionState: 'connectionStateChanged',
-    connectionError: 'connectionError',
-    currentState: () => client.connectionState,
-  });
+  return attachTwilsockClient(manager, client, options);
 }

@@ -1,10 +1,9 @@
 import type { TokenManager } from '../token-manager';
-import { attachClient, type AttachOptions, type ClientSpec, type Detach, type TokenClient } from './attach-client';
+import type { AttachOptions, ClientSpec, Detach } from './attach-client';
+import { attachTwilsockClient, type TwilsockClientLike } from './twilsock-client';
 
 /** The shape of `@twilio/conversations`' `Client` that the adapter uses. */
-export type ConversationsClientLike = TokenClient<
-  'tokenAboutToExpire' | 'tokenExpired' | 'connectionStateChanged' | 'connectionError'
-> & { readonly connectionState?: string };
+export type ConversationsClientLike = TwilsockClientLike;
 
 /**
  * Hands every new token of `manager` to a Conversations `Client`, and turns its `tokenAboutToExpire`
@@ -18,12 +17,5 @@ export type ConversationsClientLike = TokenClient<
  * const detach = attachConversations(manager, client);
  */
 export function attachConversations(manager: TokenManager, client: ConversationsClientLike, options?: AttachOptions): Detach {
-  return attachClient(manager, client, {
-    ...options,
-    hints: ['tokenAboutToExpire'],
-    expired: ['tokenExpired'],
-    connectionState: 'connectionStateChanged',
-    connectionError: 'connectionError',
-    currentState: () => client.connectionState,
-  });
+  return attachTwilsockClient(manager, client, options);
 }

@@ -1,10 +1,9 @@
 import type { TokenManager } from '../token-manager';
-import { attachClient, type AttachOptions, type ClientSpec, type Detach, type TokenClient } from './attach-client';
+import type { AttachOptions, ClientSpec, Detach } from './attach-client';
+import { attachTwilsockClient, type TwilsockClientLike } from './twilsock-client';
 
 /** The shape of `twilio-sync`'s `SyncClient` that the adapter uses. */
-export type SyncClientLike = TokenClient<
-  'tokenAboutToExpire' | 'tokenExpired' | 'connectionStateChanged' | 'connectionError'
-> & { readonly connectionState?: string };
+export type SyncClientLike = TwilsockClientLike;
 
 /**
  * Hands every new token of `manager` to a `SyncClient`, and turns its `tokenAboutToExpire` and
@@ -13,12 +12,5 @@ export type SyncClientLike = TokenClient<
  * Recovery after an expiry (twilsock): see {@link ClientSpec}.
  */
 export function attachSync(manager: TokenManager, client: SyncClientLike, options?: AttachOptions): Detach {
-  return attachClient(manager, client, {
-    ...options,
-    hints: ['tokenAboutToExpire'],
-    expired: ['tokenExpired'],
-    connectionState: 'connectionStateChanged',
-    connectionError: 'connectionError',
-    currentState: () => client.connectionState,
-  });
+  return attachTwilsockClient(manager, client, options);
 }
