@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { closeWebSocketServer } from '../helpers/close-websocket-server';
 
 /**
  * A fake Twilio twilsock server on 127.0.0.1, speaking twilsock's own framing
@@ -255,13 +256,7 @@ export async function startFakeTwilsock(options: FakeTwilsockOptions = {}) {
     },
     /** The last token accepted on the wire. */
     lastAccepted: () => received.filter((token) => token.accepted).at(-1),
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.terminate();
-        wss.close();
-        http.closeAllConnections();
-        http.close(() => resolve());
-      }),
+    close: () => closeWebSocketServer(http, wss, sockets),
   };
 }
 

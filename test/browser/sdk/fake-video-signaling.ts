@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { verifyTestToken } from './verify-test-token';
+import { closeWebSocketServer } from '../../helpers/close-websocket-server';
 
 /** One `connect` the SDK sent, and what the server answered. */
 export interface ReceivedConnect {
@@ -89,13 +90,7 @@ export async function startFakeVideoSignaling(options: FakeVideoSignalingOptions
     /** twilio-video's `wsServer` option. */
     wsServer: `ws://127.0.0.1:${port}`,
     connects,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.terminate();
-        wss.close();
-        http.closeAllConnections();
-        http.close(() => resolve());
-      }),
+    close: () => closeWebSocketServer(http, wss, sockets),
   };
 }
 

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { LoopbackCertificate } from './certificate';
 import { verifyTestToken } from './verify-test-token';
+import { closeWebSocketServer } from '../../helpers/close-websocket-server';
 
 /** One `listen` the Device sent: how it hands the server a token (at connect and on `updateToken`). */
 export interface ReceivedListen {
@@ -101,13 +102,7 @@ export async function startFakeVoiceSignaling(options: FakeVoiceSignalingOptions
     listens,
     expiredOnWire,
     connections: () => connections,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.terminate();
-        wss.close();
-        https.closeAllConnections();
-        https.close(() => resolve());
-      }),
+    close: () => closeWebSocketServer(https, wss, sockets),
   };
 }
 
