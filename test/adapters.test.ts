@@ -241,6 +241,24 @@ describe('attachVoice', () => {
     expect(device.updateTokenCalls).toEqual([current.jwt]);
   });
 
+  it('detaches itself when the device is destroyed: no update-failed for each later token', async () => {
+    const backend = tokenBackend();
+    const manager = createTokenManager({ fetchToken: backend.fetchToken });
+    managers.push(manager);
+    const device = new FakeVoiceDevice((await manager.getToken()).jwt);
+    const errors: TokenError[] = [];
+    attachVoice(manager, device, { onError: (error) => errors.push(error) });
+    await tick(1_000);
+    device.destroy();
+    for (let i = 0; i < 3; i++) {
+      await tick(1_000);
+      await manager.refresh();
+    }
+    expect(errors).toEqual([]);
+    expect(device.updateTokenCalls).toEqual([]);
+    expect(device.listenerCount('destroyed') + device.listenerCount('tokenWillExpire')).toBe(0);
+  });
+
   it('warns on the console by default, without the token', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     const backend = tokenBackend();

@@ -93,7 +93,7 @@ export class FakeChatClient extends FakeTokenClient {}
 export class FakeSyncClient extends FakeTokenClient {}
 
 /** A stand-in for `@twilio/voice-sdk`'s `Device`: synchronous `updateToken`, `tokenWillExpire(device)`. */
-export class FakeVoiceDevice extends FakeEmitter<'tokenWillExpire'> {
+export class FakeVoiceDevice extends FakeEmitter<'tokenWillExpire' | 'destroyed'> {
   readonly updateTokenCalls: string[] = [];
   /** What the next `updateToken` calls do: `throw` plays a destroyed Device. @default 'resolve' */
   updateTokenBehaviour: Exclude<UpdateTokenBehaviour, 'reject' | 'never'> = 'resolve';
@@ -134,10 +134,12 @@ export class FakeVoiceDevice extends FakeEmitter<'tokenWillExpire'> {
     return Promise.resolve();
   }
 
-  /** Ends the device, as the SDK's `destroy()`: `updateToken` throws afterwards. */
+  /** Ends the device, as the SDK's `destroy()`: fires `destroyed`, and `updateToken` throws afterwards. */
   destroy(): void {
     this.destroyCalls += 1;
+    if (this.state === 'destroyed') return;
     this.state = 'destroyed';
+    this.emit('destroyed');
   }
 
   /** Fires `tokenWillExpire` with the device, as the SDK does. */
