@@ -16,10 +16,12 @@ import { securityHeaders } from './security-headers';
 import { clearSession, newSessionExpiry, readSession, writeSession, type Session } from './session';
 import { isSessionStoreUnavailable, MemorySessionStore, type SessionStore } from './session-store';
 
+/** The largest request body the API reads; a longer one is cut off with 413 while it streams. */
 export const MAX_BODY_BYTES = 8 * 1024;
 const MAX_ROOM_LENGTH = 128;
 const MAX_OUTAGE_SECONDS = 300;
 
+/** How {@link createApp} is wired: stores, limits, signer, clock and log; every field has a default. */
 export interface AppOptions {
   /** Folder with the demo's index.html, demo.css and dist/demo.js; no pages without it. */
   demoDir?: string;
@@ -39,6 +41,7 @@ export interface AppOptions {
    * Control and format characters from the request are escaped (`\x0a`), so no line can be forged.
    */
   log?: (line: string) => void;
+  /** The clock for sessions and rate-limit windows (tests move it). @default Date.now */
   now?: () => number;
   /**
    * The signer. @default mintAccessToken from `twilio-token-lifecycle/server` (node:crypto on Node,

@@ -2,8 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { MAX_TRUSTED_PROXY_HOPS } from './client-address';
 import { LOOPBACK_HOSTS, parseHost, type HostPattern } from './host-guard';
 import type { TwilioGrants } from './mint-access-token';
+import { MAX_TTL_SECONDS } from 'twilio-token-lifecycle/server';
 
-export const MAX_TTL_SECONDS = 86_400;
+// Twilio's ceiling for a token's lifetime, as the signer enforces it.
+export { MAX_TTL_SECONDS };
 
 /** Everything the server needs, read once from the environment. */
 export interface ServerConfig {

@@ -1,12 +1,16 @@
-/** Twilio's rules for an identity: at most 121 characters, no URI-reserved characters. */
-export const MAX_IDENTITY_LENGTH = 121;
+// Twilio's rules for an identity: at most 121 characters (the signer's own limit), no URI-reserved characters.
+import { MAX_IDENTITY_LENGTH } from 'twilio-token-lifecycle/server';
+
+export { MAX_IDENTITY_LENGTH };
 
 // URI-reserved characters Twilio asks identities to avoid, plus whitespace.
 const FORBIDDEN = /[!*'();:@&=+$,/?%#[\]\s]/u;
 // Invisible or text-bending characters: controls, format characters (zero-width, bidi controls,
 // BOM), line and paragraph separators, lone surrogates, and the default-ignorable ones that are not Cf
-// (the combining grapheme joiner, variation selectors, Hangul fillers). `alice` + U+200B looks like `alice`.
-const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\p{Default_Ignorable_Code_Point}]/u;
+// (the combining grapheme joiner, variation selectors, Hangul fillers), and the braille blank, which
+// renders as a space; the same set as the signer's, or a user could sign in and never get a token.
+// `alice` + U+200B looks like `alice`.
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\p{Default_Ignorable_Code_Point}\u2800]/u;
 // Voice routes calls to `client:identity`, so its identities may hold only these.
 const VOICE_SAFE = /^[A-Za-z0-9_]+$/;
 

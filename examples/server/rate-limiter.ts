@@ -8,7 +8,7 @@ export type RateDecision = { allowed: true } | { allowed: false; retryAfterSecon
 
 /** What a counter store is built from: rate-limiter-flexible's own options. */
 export interface CounterSpec {
-  /** Keeps the limits apart in a shared store: `ttl:rate:session`, `ttl:rate:address`. */
+  /** Keeps the limits apart in a shared store: `ttl:rate:session`, `ttl:rate:address`, `ttl:rate:login`. */
   keyPrefix: string;
   /** Hits allowed per key and window. */
   points: number;
@@ -79,6 +79,7 @@ export class RateLimiter {
     this.#counters = counters({ keyPrefix: `ttl:rate:${name}`, points: limit, duration: Math.ceil(windowMs / 1000) });
   }
 
+  /** Counts one hit for `key` (a session id or an address): allowed, or how many seconds to wait. */
   async take(key: string): Promise<RateDecision> {
     const now = this.now();
     const windowStart = Math.floor(now / this.windowMs) * this.windowMs;

@@ -55,7 +55,7 @@ export class RedisOutage {
     return [...this.#states.values()].some((state) => state.isDown);
   }
 
-  /** The connection failed (a connection error, a closed socket, a command that timed out). */
+  /** The connection failed (a connection error or a closed socket); a timed-out command comes through `failed()`. */
   down(reason: string): void {
     this.#begin('unreachable', reason);
   }

@@ -1,4 +1,4 @@
-import type { Subscription } from 'rxjs';
+import { noop, type Subscription } from 'rxjs';
 import { parseAccessToken, type AccessToken } from '../access-token';
 import { TokenError } from '../errors';
 import type { TokenManager } from '../token-manager';
@@ -10,8 +10,11 @@ export type Listener = (...args: any[]) => void;
 
 /** The part of an SDK client an adapter uses: a token setter and its token events. */
 export interface TokenClient<Event extends string> {
+  /** Takes a new JWT; a returned promise is never awaited, and a throw or rejection is `update-failed`. */
   updateToken(token: string): unknown;
+  /** Adds a listener for one of the client's events. */
   on(event: Event, listener: Listener): unknown;
+  /** Removes a listener `on` added; `detach()` calls it with the same function. */
   removeListener(event: Event, listener: Listener): unknown;
 }
 
@@ -81,9 +84,6 @@ export interface ClientSpec<Event extends string> extends AttachOptions {
  * rejects an update handed before its first init, then connects with that very token.
  */
 const CONNECT_GRACE_MS = 50;
-
-/** Ignores a rejection already reported elsewhere (in the manager's state, or by the SDK itself). */
-export const noop = () => undefined;
 const warn = (error: TokenError) => console.warn(`[twilio-token-lifecycle] ${error.message}`);
 
 function identityOf(jwt: string | undefined): string | undefined {

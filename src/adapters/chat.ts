@@ -7,7 +7,8 @@ export type ChatClientLike = TwilsockClientLike;
 
 /**
  * Hands every new token of `manager` to a Programmable Chat `Client` (deprecated by Twilio, still
- * deployed), and turns its `tokenAboutToExpire` and `tokenExpired` events into (at most one) refresh.
+ * deployed), and turns its `tokenAboutToExpire` and `tokenExpired` events into a refresh;
+ * after an expiry, a paced recovery.
  * `Client.create` is async, so pass the JWT it was created with as `createdWith`.
  *
  * Recovery after an expiry (twilsock): see {@link ClientSpec}.

@@ -7,7 +7,8 @@ export type ConversationsClientLike = TwilsockClientLike;
 
 /**
  * Hands every new token of `manager` to a Conversations `Client`, and turns its `tokenAboutToExpire`
- * and `tokenExpired` events into (at most one) refresh.
+ * and `tokenExpired` events into a refresh;
+ * after an expiry, a paced recovery.
  *
  * Recovery after an expiry (twilsock): see {@link ClientSpec}.
  *

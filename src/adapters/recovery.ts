@@ -11,7 +11,7 @@ const FIRST_RECOVERY_DELAY_MS = 1_000;
 export const MAX_RECOVERY_DELAY_MS = 30_000;
 
 /**
- * Forced refreshes in one recovery (about four minutes of attempts). Past them the client gets only the
+ * Forced refreshes in one recovery (about 2½ minutes of attempts: 0, 1, 3, 7 … 151 s). Past them the client gets only the
  * manager's own new tokens, on its schedule and backoff: a client that can never connect (another
  * identity's, say) must not cost a request every 30 s forever.
  */

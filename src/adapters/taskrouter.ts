@@ -1,5 +1,6 @@
 import type { TokenManager } from '../token-manager';
-import { attachClient, noop, type AttachOptions, type Detach, type TokenClient } from './attach-client';
+import { noop } from 'rxjs';
+import { attachClient, type AttachOptions, type Detach, type TokenClient } from './attach-client';
 
 /** The shape of `twilio-taskrouter`'s `Worker` (2.x) that the adapter uses. */
 export type TaskRouterWorkerLike = TokenClient<'tokenExpired' | 'disconnected' | 'error'>;

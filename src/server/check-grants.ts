@@ -1,12 +1,9 @@
 import { GRANT_FIELDS, INCOMING_FIELDS, isFieldedGrant, OUTGOING_FIELDS, type FieldedGrantKey } from './grant-fields';
-import { describeValue } from './describe-value';
+import { describeValue, isObject } from './describe-value';
 import { MintInputError } from './mint-input-error';
 
 // The grant keys of Twilio's helper 6.x: a typo such as `sync` for `data_sync` would sign a useless token.
 const GRANT_KEYS = [...Object.keys(GRANT_FIELDS), 'player'];
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function refuse(message: string): never {
   throw new MintInputError('invalid-grants', message);

@@ -1,5 +1,5 @@
 import { checkGrants } from './check-grants';
-import { describeValue } from './describe-value';
+import { describeValue, isObject } from './describe-value';
 import { MintInputError } from './mint-input-error';
 import { MAX_IDENTITY_LENGTH, MAX_TTL_SECONDS, type MintInput } from './mint-input';
 
@@ -15,9 +15,6 @@ const VOICE_SAFE = /^[A-Za-z0-9_]+$/;
 const SID = { AC: /^AC[0-9a-fA-F]{32}$/, SK: /^SK[0-9a-fA-F]{32}$/ };
 const REGION = /^[a-z0-9-]{1,32}$/i;
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 function checkIdentity(identity: unknown, hasVoice: boolean): asserts identity is string {
   const fail = (why: string) => {
     throw new MintInputError('invalid-identity', `identity ${why}`);
@@ -32,7 +29,10 @@ function checkIdentity(identity: unknown, hasVoice: boolean): asserts identity i
   if (hasVoice && !VOICE_SAFE.test(value)) fail('may hold only letters, digits and _ with the voice grant');
 }
 
-/** Throws a {@link MintInputError} unless `input` can be signed as it is. Pure. */
+/**
+ * Throws a {@link MintInputError} unless `input` can be signed as it is (a `TypeError` when `input` is
+ * not an object at all). Pure.
+ */
 export function checkMintInput(input: MintInput): void {
   if (!isObject(input)) {
     throw new TypeError('mintAccessToken(input) needs an object: { accountSid, apiKeySid, apiSecret, identity, ttlSeconds, grants }');

@@ -8,3 +8,7 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
 }
+
+/** A plain object (not null, not an array): the shape of `input`, `grants` and each grant. */
+export const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);

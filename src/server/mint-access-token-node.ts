@@ -26,7 +26,7 @@ const PLAIN_HEADER = encodeText(JSON.stringify(accessTokenHeader()));
  *
  * Rejects with a `MintInputError` when the input breaks Twilio's rules (identity, TTL, SIDs, grants; a
  * grant field Twilio does not sign, such as `video.foo` or `chat.serviceSid`, is refused rather than
- * dropped).
+ * dropped), and with a `TypeError` when `input` is not an object.
  */
 export async function mintAccessToken(input: MintInput): Promise<string> {
   const { header, claims } = accessTokenContent(input);

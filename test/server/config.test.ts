@@ -115,6 +115,8 @@ describe('identityProblem', () => {
     ...['\u034f', '\ufe0f', '\u{e0100}', '\u3164', '\u115f', '\uffa0', '\u180b'].map(
       (c) => [`ali${c}ce`, /control, format/] as [string, RegExp],
     ),
+    // The braille blank renders as a space; the signer refuses it too, so sign-in must.
+    ['alice\u2800', /control, format/],
   ])('refuses %j', (identity, why) => {
     expect(identityProblem(identity, { voice: false })).toMatch(why);
   });
