@@ -27,6 +27,11 @@ export function mintWithHelper(input) {
     nbf: input.notBefore,
     region: input.region,
   });
-  for (const [key, grant] of Object.entries(input.grants)) if (grant !== undefined) token.addGrant(GRANTS[key](grant));
+  // In the input's key order, as ours writes them.
+  for (const [key, grant] of Object.entries(input.grants)) {
+    if (grant === undefined) continue;
+    if (!GRANTS[key]) throw new Error(`no helper grant for ${key}`);
+    token.addGrant(GRANTS[key](grant));
+  }
   return token.toJwt();
 }

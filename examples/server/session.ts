@@ -53,17 +53,19 @@ function decoded(payload: string): Session | undefined {
 // secret saves about a sixth of a request's CPU. Only verified cookies are kept (a forged one is
 // checked every time), expiry is still read on every request, and logout is the store's to say.
 const MAX_REMEMBERED = 1_000;
-const remembered = new Map<string, Session>();
+// Keyed by cookie, for one secret at a time (a server has one): another secret starts afresh.
+let remembered = { secret: '', sessions: new Map<string, Session>() };
 
 function verifiedSession(cookie: string, secret: string): Session | undefined {
-  const key = `${secret.length}:${secret}\n${cookie}`;
-  const known = remembered.get(key);
+  if (remembered.secret !== secret) remembered = { secret, sessions: new Map() };
+  const { sessions } = remembered;
+  const known = sessions.get(cookie);
   if (known) return known;
   const payload = verified(cookie, secret);
   const session = payload === undefined ? undefined : decoded(payload);
   if (session) {
-    if (remembered.size >= MAX_REMEMBERED) remembered.delete(remembered.keys().next().value as string);
-    remembered.set(key, Object.freeze(session));
+    if (sessions.size >= MAX_REMEMBERED) sessions.delete(sessions.keys().next().value as string);
+    sessions.set(cookie, Object.freeze(session));
   }
   return session;
 }

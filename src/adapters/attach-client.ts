@@ -233,7 +233,7 @@ export function attachClient<Event extends string>(
   const onConnectionError = (error?: { errorCode?: number; message?: string }) => {
     const code = Number(error?.errorCode); // NaN for none
     if (code > 20100 && code < 20110) {
-      // Retryable: the adapter keeps handing new tokens until one is taken.
+      // Retryable: recovery hands new tokens, paced, until one is taken or its rounds run out.
       report(
         new TokenError('token-rejected', `The SDK's server refused the token (${code})`, {
           serverError: { code: `${code}` },

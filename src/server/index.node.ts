@@ -1,5 +1,5 @@
 // `twilio-token-lifecycle/server` for Node (the `node` export condition): the API of `./index.ts`, signed
-// with `node:crypto`. Keep the two export lists identical.
+// with `node:crypto`. The two export lists must match (a test checks).
 export { mintAccessToken } from './mint-access-token-node';
 export { MintInputError, isMintInputError } from './mint-input-error';
 export { MAX_IDENTITY_LENGTH, MAX_TTL_SECONDS } from './mint-input';

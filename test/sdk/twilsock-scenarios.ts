@@ -10,6 +10,16 @@ import { foreignDials, sleep, startHarness, waitFor, type Harness } from './twil
  */
 
 /** What the scenarios use of a real client. */
+/** Where a Conversations or Chat client finds the fakes: twilsock, and the REST services it starts with. */
+export const chatLikeOptions = (urls: { twilsock: string; rest: string }) => ({
+  twilsock: { uri: urls.twilsock },
+  apiUri: `${urls.rest}/aim`,
+  typingUri: `${urls.rest}/aim`,
+  cdsUri: `${urls.rest}/cds`, // the embedded SyncClient reads the top-level options
+  Sync: { cdsUri: `${urls.rest}/cds` },
+  logLevel: 'silent' as const,
+});
+
 export interface RealClient {
   updateToken(token: string): Promise<unknown>;
   on(event: 'connectionStateChanged', listener: (state: string) => void): unknown;

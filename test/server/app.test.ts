@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAccessToken } from 'twilio-token-lifecycle';
 import { createApp, type AppOptions } from '../../examples/server/app';
 import { loadConfig, type ServerConfig } from '../../examples/server/config';
+import { MemorySessionStore } from '../../examples/server/session-store';
 import { mintAccessToken as mintWithWebCrypto } from '../../examples/server/mint-access-token-webcrypto';
 
 const SECRET = 'secret-that-must-never-leak-0123456789';
@@ -150,7 +151,8 @@ describe('bad input gets a 4xx JSON error', () => {
   });
 
   it('with a forged or altered cookie', async () => {
-    const { send, login } = harness();
+    const sessions = new MemorySessionStore(); // shared with the other server below: only the secret differs
+    const { send, login } = harness({}, { sessions });
     const forged = `ttl_session=${Buffer.from(JSON.stringify({ identity: 'admin', id: 'x', expiresAt: 9e15 })).toString('base64url')}.AAAA`;
     await expectError(await send('/api/token', { method: 'POST', cookie: forged }), 401, 'no-session');
     const real = await login('alice');
@@ -158,8 +160,10 @@ describe('bad input gets a 4xx JSON error', () => {
     const [payload, signature] = decodeURIComponent(value).split('.') as [string, string];
     const swapped = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), identity: 'admin' })).toString('base64url');
     await expectError(await send('/api/token', { method: 'POST', cookie: `${name}=${encodeURIComponent(`${swapped}.${signature}`)}` }), 401, 'no-session');
-    // A cookie signed by another server's secret is no session either.
-    const other = harness({ SESSION_SECRET: 'another-server' });
+    // A cookie signed by another server's secret is no session either, even once this server has
+    // verified (and remembered) it.
+    expect((await send('/api/token', { method: 'POST', cookie: real })).status).toBe(200);
+    const other = harness({ SESSION_SECRET: 'another-server' }, { sessions });
     await expectError(await other.send('/api/token', { method: 'POST', cookie: real }), 401, 'no-session');
   });
 

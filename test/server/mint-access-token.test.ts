@@ -3,17 +3,17 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { jwtVerify } from 'jose';
-import twilio from 'twilio';
 import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { parseAccessToken } from 'twilio-token-lifecycle';
 import { isMintInputError, mintAccessToken as mintOnNode, MintInputError, type MintInput, type MintInputErrorCode, type TwilioGrants } from 'twilio-token-lifecycle/server';
 import fc from 'fast-check';
 // The WebCrypto build, which Node never resolves by the package name (the `node` condition wins).
 import * as webCryptoBuild from '../../src/server/index';
+import * as nodeBuild from '../../src/server/index.node';
 import { mintAccessToken as mintInExamples } from '../../examples/server/mint-access-token';
+import { mintWithHelper } from '../../bench/helper-signer.mjs';
 
 const mintOnWebCrypto = webCryptoBuild.mintAccessToken;
-const { AccessToken } = twilio.jwt;
 
 const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
 const API_KEY_SID = 'SK0123456789abcdef0123456789abcdef';
@@ -21,45 +21,17 @@ const SECRET = 'a-long-local-api-key-secret-for-tests-only';
 
 const decodePart = (jwt: string, index: 0 | 1) => JSON.parse(Buffer.from(jwt.split('.')[index]!, 'base64url').toString('utf8'));
 
-/** The same token, minted by Twilio's helper library. */
-function mintWithHelper(input: MintInput): string {
-  const token = new AccessToken(input.accountSid, input.apiKeySid, input.apiSecret, {
-    identity: input.identity,
-    ttl: input.ttlSeconds,
-    nbf: input.notBefore,
-    region: input.region,
-  });
-  // In the input's key order, as ours writes them.
-  for (const [key, grant] of Object.entries(input.grants)) {
-    if (key === 'chat') {
-      const chat = grant as NonNullable<MintInput['grants']['chat']>;
-      token.addGrant(new AccessToken.ChatGrant({ serviceSid: chat.service_sid, endpointId: chat.endpoint_id, deploymentRoleSid: chat.deployment_role_sid, pushCredentialSid: chat.push_credential_sid }));
-    } else if (key === 'data_sync') {
-      const sync = grant as NonNullable<MintInput['grants']['data_sync']>;
-      token.addGrant(new AccessToken.SyncGrant({ serviceSid: sync.service_sid, endpointId: sync.endpoint_id }));
-    } else if (key === 'voice') {
-      const voice = grant as NonNullable<MintInput['grants']['voice']>;
-      token.addGrant(
-        new AccessToken.VoiceGrant({
-          incomingAllow: voice.incoming?.allow,
-          outgoingApplicationSid: voice.outgoing?.application_sid,
-          outgoingApplicationParams: voice.outgoing?.params,
-          pushCredentialSid: voice.push_credential_sid,
-          endpointId: voice.endpoint_id,
-        }),
-      );
-    } else if (key === 'video') {
-      token.addGrant(new AccessToken.VideoGrant({ room: (grant as { room?: string }).room }));
-    } else if (key === 'task_router') {
-      const taskRouter = grant as NonNullable<MintInput['grants']['task_router']>;
-      token.addGrant(new AccessToken.TaskRouterGrant({ workspaceSid: taskRouter.workspace_sid, workerSid: taskRouter.worker_sid, role: taskRouter.role }));
-    } else if (key === 'player') {
-      token.addGrant(new AccessToken.PlaybackGrant({ grant: grant as object }));
-    } else {
-      throw new Error(`no helper grant for ${key}`);
-    }
+
+/** Both builds and Twilio's helper (which reads the clock, so it is set to `now`) sign the same bytes. */
+async function expectSameAsHelper(input: MintInput, now: number) {
+  const web = await mintOnWebCrypto(input);
+  expect(web).toBe(await mintOnNode(input));
+  vi.useFakeTimers({ now, toFake: ['Date'] });
+  try {
+    expect(web).toBe(mintWithHelper(input));
+  } finally {
+    vi.useRealTimers();
   }
-  return token.toJwt();
 }
 
 const base: MintInput = { accountSid: ACCOUNT_SID, apiKeySid: API_KEY_SID, apiSecret: SECRET, identity: 'alice', ttlSeconds: 3600, grants: {} };
@@ -110,6 +82,10 @@ const signers: Array<[string, (input: MintInput) => Promise<string>]> = [
   ['twilio-token-lifecycle/server, WebCrypto build', mintOnWebCrypto],
   ['examples/server', mintInExamples],
 ];
+
+it('the Node and WebCrypto builds export the same names', () => {
+  expect(Object.keys(nodeBuild).sort()).toEqual(Object.keys(webCryptoBuild).sort());
+});
 
 describe.each(signers)('mintAccessToken: %s', (_signer, mintAccessToken) => {
   beforeEach(() => {
@@ -281,15 +257,7 @@ describe('the WebCrypto build', () => {
         fc.integer({ min: 1, max: 86_400 }),
         fc.integer({ min: 0, max: 4_102_444_800_000 }),
         async (identity, room, apiSecret, ttlSeconds, now) => {
-          const input: MintInput = { ...base, identity, apiSecret, ttlSeconds, now, grants: { video: room === undefined ? {} : { room } } };
-          const web = await mintOnWebCrypto(input);
-          expect(web).toBe(await mintOnNode(input));
-          vi.useFakeTimers({ now, toFake: ['Date'] }); // the helper reads the clock
-          try {
-            expect(web).toBe(mintWithHelper(input));
-          } finally {
-            vi.useRealTimers();
-          }
+          await expectSameAsHelper({ ...base, identity, apiSecret, ttlSeconds, now, grants: { video: room === undefined ? {} : { room } } }, now);
         },
       ),
       { numRuns: 200 },
@@ -323,15 +291,7 @@ describe('the WebCrypto build', () => {
     const now = Date.parse('2030-03-14T15:09:26.535Z');
     await fc.assert(
       fc.asyncProperty(grants, async (grants) => {
-        const input: MintInput = { ...base, now, grants: grants as TwilioGrants };
-        const web = await mintOnWebCrypto(input);
-        expect(web).toBe(await mintOnNode(input));
-        vi.useFakeTimers({ now, toFake: ['Date'] }); // the helper reads the clock
-        try {
-          expect(web).toBe(mintWithHelper(input));
-        } finally {
-          vi.useRealTimers();
-        }
+        await expectSameAsHelper({ ...base, now, grants: grants as TwilioGrants }, now);
       }),
       { numRuns: 300 },
     );
