@@ -23,7 +23,7 @@ const KB = 1000;
 // figures, to catch any growth, and the gap is reported rather than hidden.
 // An adapter is the shared attachClient (about 880 B: one token a client, identity rule, hints, and since
 // #10 the recovery after an expiry — connection states, backoff, never the refused JWT again) plus its
-// own few lines; the budgets sit about 5 % above today's figures.
+// own few lines; the budgets sit 3-5 % above today's figures.
 const BUDGETS = { core: 16.3 * KB, coreSplit: 14.9 * KB, adapter: 1 * KB, taskRouter: 1.15 * KB, react: 0.5 * KB, provider: 0.6 * KB, clientHook: 1.7 * KB, reactAll: 2.4 * KB };
 // Each client hook over the core, React external. A hook brings its adapter (about 940 B of the figure;
 // useVideoRoom's connectVideo about 115 B) and the shared useTwilioClient and context (about 550 B).

@@ -575,6 +575,29 @@ describe.each(clientKits.filter((kit) => kit.expire))('attach for $name, recover
     }
   });
 
+  it('reports each refused token once, however often the SDK repeats the error', async () => {
+    const { client, errors } = await setup(kit);
+    for (let i = 0; i < 1000; i++) emit(client, 'connectionError', { errorCode: 20104, message: 'expired' });
+    await tick();
+    expect(errors.map((e) => e.code)).toEqual(['token-rejected']);
+  });
+
+  it('leaves no timer when an update rejects after detach()', async () => {
+    const { manager, client, detach } = await setup(kit);
+    emit(client, 'connectionStateChanged', 'connected');
+    let rejectUpdate: (error: Error) => void = () => undefined;
+    client.updateToken = (jwt: string) => {
+      client.updateTokenCalls.push(jwt);
+      return new Promise((_, reject) => (rejectUpdate = reject)) as never;
+    };
+    await manager.refresh();
+    detach();
+    manager.stop();
+    rejectUpdate(new Error('refused late'));
+    await tick();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it('detach() clears a pending update-failed check', async () => {
     const { manager, client, detach } = await setup(kit);
     emit(client, 'connectionStateChanged', 'connecting');
@@ -656,6 +679,28 @@ describe('attachTaskRouter, with a Worker double', () => {
     await tick(1_000);
     expect(worker.updateTokenCalls).toEqual([]);
     expect(backend.calls).toHaveLength(1);
+  });
+
+  it("never hands a stranded Worker another user's token the manager holds", async () => {
+    const backend = tokenBackend({ ttlSeconds: 3600, mint: { identity: 'bob' } });
+    const manager = createTokenManager({ fetchToken: backend.fetchToken, random: () => 0.5 });
+    managers.push(manager);
+    await manager.getToken(); // bob's
+    const worker = new WorkerDouble();
+    attachTaskRouter(manager, worker as never, { identity: 'alice', onError: () => undefined });
+    await tick();
+    worker.expire();
+    worker.close();
+    await tick(10);
+    expect(worker.updateTokenCalls).toEqual([]);
+  });
+
+  it('hands a stranded Worker its token once for a burst of closes', async () => {
+    const { worker, jwt } = await setupWorker();
+    worker.expire();
+    for (let i = 0; i < 20; i++) worker.close();
+    await tick(10);
+    expect(worker.updateTokenCalls).toEqual([jwt]);
   });
 
   it('hands nothing to a stranded Worker after detach()', async () => {

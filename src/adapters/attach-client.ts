@@ -121,6 +121,7 @@ export function attachClient<Event extends string>(
   let recoveryDelay = 0;
   let rounds = 0;
   let mismatched: string | undefined; // the last token reported as identity-mismatch
+  let refused: string | undefined; // the last token reported as token-rejected
   let recoveryTimer: ReturnType<typeof setTimeout> | undefined;
   // One pending update-failed check: a burst of failures within CONNECT_GRACE_MS is reported once.
   let judgeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -139,6 +140,7 @@ export function attachClient<Event extends string>(
   const failed = (jwt: string) => {
     const before = connections;
     return (cause: unknown) => {
+      if (!isAttached) return; // settled after detach: nothing to report, no timer to leave
       // The client did not take it: hand it again on the next hint. A twilsock client ignores a token
       // equal to the one it last saw, so one that reports its state only ever gets a different token.
       if (held === jwt && state === undefined) held = undefined;
@@ -233,14 +235,16 @@ export function attachClient<Event extends string>(
   const onConnectionError = (error?: { errorCode?: number; message?: string }) => {
     const code = Number(error?.errorCode); // NaN for none
     if (code > 20100 && code < 20110) {
-      // Retryable: recovery hands new tokens, paced, until one is taken or its rounds run out.
-      report(
+      // Retryable: recovery hands new tokens, paced, until one is taken or its rounds run out. Each
+      // refused token is reported once, however often the SDK repeats the error.
+      if (held !== refused) report(
         new TokenError('token-rejected', `The SDK's server refused the token (${code})`, {
           serverError: { code: `${code}` },
           retryable: true,
           cause: error,
         }),
       );
+      refused = held;
       onExpired();
     }
   };

@@ -55,7 +55,9 @@ export function attachTaskRouter(manager: TokenManager, worker: TaskRouterWorker
     if (isReconnectOff && !SDK_DISCONNECT.test(String(reason?.message))) {
       manager
         .getToken({ minValidityMs: 1 })
-        .then(({ jwt }) => jwt === held && updateToken(jwt))
+        // Still off (a burst of closes hands it once), its own token, and never another user's: `held`
+        // defaults to the manager's token, whoever it is for.
+        .then(({ jwt, identity }) => isReconnectOff && jwt === held && (options?.identity ?? identity) === identity && updateToken(jwt))
         .catch(noop);
     }
   };
