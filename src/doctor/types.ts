@@ -1,0 +1,60 @@
+/** The Twilio client SDKs whose grants the doctor knows. */
+export type Product = 'conversations' | 'chat' | 'sync' | 'voice' | 'video' | 'taskrouter';
+
+/** What the doctor may check a token against. Every field is optional: it checks what it is given. */
+export interface DiagnoseContext {
+  /** The API key secret the token should be signed with: enables `signature-mismatch` and `secret-is-auth-token`. */
+  apiSecret?: string;
+  /** The Account SID (`AC…`) the token should be for. */
+  accountSid?: string;
+  /** The API key SID (`SK…`) that should have signed it. */
+  apiKeySid?: string;
+  /** The expected Twilio region, e.g. `'ie1'`. A token without `twr` is taken as `us1`. */
+  region?: string;
+  /** The SDKs the token will be handed to: each needs its grant (and an identity). */
+  products?: Product[];
+  /** Epoch ms of the checking clock. @default Date.now() */
+  now?: number;
+  /** The error code Twilio answered with, if any (e.g. 20107). */
+  twilioCode?: number;
+}
+
+/** A stable name for one thing found wrong. A contract: codes are added, never renamed. */
+export type FindingCode =
+  | 'not-a-token'
+  | 'token-in-json'
+  | 'bad-header'
+  | 'issuer-not-api-key'
+  | 'subject-not-account'
+  | 'account-mismatch'
+  | 'key-mismatch'
+  | 'signature-mismatch'
+  | 'secret-is-auth-token'
+  | 'ttl-too-long'
+  | 'ttl-in-milliseconds'
+  | 'expired'
+  | 'not-yet-valid'
+  | 'missing-identity'
+  | 'identity-invalid'
+  | 'missing-grant'
+  | 'grant-invalid'
+  | 'region-mismatch'
+  | 'twilio-rejected';
+
+/** One thing the doctor found, written for a person. Never holds a token's signature or a secret. */
+export interface Finding {
+  code: FindingCode;
+  severity: 'error' | 'warning';
+  /** What is wrong, in words. */
+  message: string;
+  /** What to do about it. */
+  fix: string;
+  /** The Twilio error codes this leads to (empty for a warning that leads to none). */
+  twilioCodes: number[];
+}
+
+/** The doctor's answer. `ok` is true when no finding has severity `'error'`. */
+export interface Diagnosis {
+  ok: boolean;
+  findings: Finding[];
+}
