@@ -30,6 +30,8 @@ export default defineConfig({
   base: process.env.DOCS_BASE ?? '/',
   cleanUrls: true,
   lastUpdated: false,
+  // http://localhost:3000 in the text is the demo you start, not a page of this site.
+  ignoreDeadLinks: 'localhostLinks',
   // The site must build offline: no web fonts or other remote assets.
   head: [['link', { rel: 'icon', href: '/favicon.svg', type: 'image/svg+xml' }]],
   themeConfig: {
