@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, relative } from 'node:path';
@@ -33,21 +33,52 @@ function inputs(): string[] {
 
 let building: Promise<void> | undefined;
 
+const isFresh = () => {
+  const built = join(SITE, 'index.html');
+  if (!existsSync(built)) return false;
+  const builtAt = statSync(built).mtimeMs;
+  return inputs().every((file) => statSync(file).mtimeMs < builtAt);
+};
+
+const runDocsBuild = () =>
+  new Promise<void>((resolve, reject) => {
+    execFile(process.execPath, [join(ROOT, 'scripts/docs.mjs')], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`npm run docs failed:\n${stdout}\n${stderr}`));
+      else resolve();
+    });
+  });
+
+// Test files in other workers may want the site at the same moment: one builds, the others wait for it.
+const LOCK = join(ROOT, 'docs/.vitepress/.building');
+const STALE_LOCK_MS = 10 * 60_000;
+
+async function buildUnderLock(): Promise<void> {
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      break;
+    } catch {
+      const lockedAt = statSync(LOCK, { throwIfNoEntry: false })?.mtimeMs;
+      if (lockedAt === undefined) continue; // released meanwhile: try again
+      if (Date.now() - lockedAt > STALE_LOCK_MS) rmSync(LOCK, { recursive: true, force: true });
+      else await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+  try {
+    if (!isFresh()) await runDocsBuild();
+  } finally {
+    rmSync(LOCK, { recursive: true, force: true });
+  }
+}
+
 /**
  * Builds the site with `node scripts/docs.mjs` (what `npm run docs` runs after the build), unless the
  * one in docs/.vitepress/dist is newer than everything it is built from. Needs dist/ (`npm run build`).
  */
 export function ensureDocsSite(): Promise<void> {
-  const built = join(SITE, 'index.html');
-  if (existsSync(built)) {
-    const builtAt = statSync(built).mtimeMs;
-    if (inputs().every((file) => statSync(file).mtimeMs < builtAt)) return Promise.resolve();
-  }
-  building ??= new Promise<void>((resolve, reject) => {
-    execFile(process.execPath, [join(ROOT, 'scripts/docs.mjs')], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`npm run docs failed:\n${stdout}\n${stderr}`));
-      else resolve();
-    });
+  if (isFresh()) return Promise.resolve();
+  building ??= buildUnderLock().finally(() => {
+    building = undefined;
   });
   return building;
 }
