@@ -35,6 +35,8 @@ export async function writeApiReference() {
     sort: ['kind', 'alphabetical'],
     docsRoot: `${packageRoot}/docs`,
     sidebar: { pretty: true },
+    // One sidebar group per entry, `twilio-token-lifecycle/react` beside `twilio-token-lifecycle`, not in it.
+    navigation: { includeFolders: false },
     entryFileName: 'index',
     treatWarningsAsErrors: false,
     logLevel: 'Warn',
