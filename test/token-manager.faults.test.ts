@@ -1,19 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { asyncScheduler } from 'rxjs';
-import { createTokenManager, TokenError, type TokenEvent, type TokenManager, type TokenManagerOptions, type TokenScheduler } from 'twilio-token-lifecycle';
+import { createTokenManager, TokenError, type TokenEvent, type TokenScheduler } from 'twilio-token-lifecycle';
 import { FakeNetworkSignals, FakePageSignals } from 'twilio-token-lifecycle/testing';
+import { START, tick, useManagerHarness } from './helpers/manager-harness';
 import { hang, tokenBackend } from './helpers/token-backend';
 
 // Each behaviour the lifecycle issue found broken, on virtual time, against the real manager.
-const START = Date.UTC(2026, 10, 23, 9, 0, 0);
-const tick = (ms = 0) => vi.advanceTimersByTimeAsync(ms);
-const managers: TokenManager[] = [];
-
-function manage(backend: ReturnType<typeof tokenBackend>, options: Partial<TokenManagerOptions> = {}) {
-  const manager = createTokenManager({ fetchToken: backend.fetchToken, random: () => 0.5, ...options } as TokenManagerOptions);
-  managers.push(manager);
-  return manager;
-}
+const { manage: manageWith, manageBackend: manage } = useManagerHarness();
 
 /** How `promise` stands after the next tick of virtual time (handlers attached at once). */
 const settled = (promise: Promise<unknown>) => {
@@ -22,14 +15,6 @@ const settled = (promise: Promise<unknown>) => {
   return tick(10).then(() => outcome);
 };
 
-beforeEach(() => {
-  vi.useFakeTimers({ now: START });
-});
-
-afterEach(() => {
-  for (const manager of managers.splice(0)) manager.stop();
-  vi.useRealTimers();
-});
 
 describe('identity', () => {
   it('refuses a fetched token for another identity, keeps its own and does not loop', async () => {
@@ -216,13 +201,12 @@ describe('clear errors', () => {
 
   it('reports a synchronous throw in fetchToken as misconfigured, once, at once', async () => {
     let calls = 0;
-    const manager = createTokenManager({
+    const manager = manageWith({
       fetchToken: () => {
         calls += 1;
         throw new Error('oops');
       },
     });
-    managers.push(manager);
     manager.subscribe(() => undefined);
     await tick();
     expect(manager.getState()).toMatchObject({ status: 'error', error: { code: 'misconfigured', retryable: false } });

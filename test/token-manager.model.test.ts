@@ -833,7 +833,7 @@ async function warmUpCrossTab(): Promise<void> {
 }
 
 describe('TokenManager under chaos (model-based, virtual time)', () => {
-  beforeAll(warmUpCrossTab, 10_000);
+  beforeAll(warmUpCrossTab, 60_000);
 
   it(
     `keeps its behaviour bounds over ${NUM_RUNS} random runs`,
@@ -854,7 +854,8 @@ describe('TokenManager under chaos (model-based, virtual time)', () => {
             runs++;
             await runOnce(config, commands);
           }),
-          { seed: SEED, numRuns: NUM_RUNS, plugins: [fc.interruptAfterTimeLimit(80_000, { failOnInterrupt: true })] },
+          // No time limit: every run is made however busy the machine is (about 10 s alone, minutes under load).
+          { seed: SEED, numRuns: NUM_RUNS },
         );
       } finally {
         process.off('unhandledRejection', onUnhandled);
@@ -866,8 +867,8 @@ describe('TokenManager under chaos (model-based, virtual time)', () => {
           for (const [kind, { example }] of rows) console.log(`\n=== first ${kind} ===\n${example}`);
         }
       }
-      expect(runs).toBeGreaterThanOrEqual(1);
+      expect(runs).toBe(NUM_RUNS);
     },
-    90_000,
+    900_000,
   );
 });

@@ -1,26 +1,10 @@
 import { firstValueFrom, toArray, take } from 'rxjs';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createTokenManager, TokenError, type TokenManager, type TokenState } from 'twilio-token-lifecycle';
+import { describe, expect, it, vi } from 'vitest';
+import { createTokenManager, TokenError, type TokenState } from 'twilio-token-lifecycle';
+import { START, tick, useManagerHarness } from './helpers/manager-harness';
 import { hang, tokenBackend } from './helpers/token-backend';
 
-const START = Date.UTC(2026, 10, 23, 9, 0, 0);
-const tick = (ms = 0) => vi.advanceTimersByTimeAsync(ms);
-const managers: TokenManager[] = [];
-
-function manage(backend: ReturnType<typeof tokenBackend>, options: Partial<Parameters<typeof createTokenManager>[0]> = {}) {
-  const manager = createTokenManager({ fetchToken: backend.fetchToken, random: () => 0.5, ...options } as Parameters<typeof createTokenManager>[0]);
-  managers.push(manager);
-  return manager;
-}
-
-beforeEach(() => {
-  vi.useFakeTimers({ now: START });
-});
-
-afterEach(() => {
-  for (const manager of managers.splice(0)) manager.stop();
-  vi.useRealTimers();
-});
+const { manageBackend: manage } = useManagerHarness();
 
 describe('TokenManager schedule (virtual time)', () => {
   it('makes no request and arms no timer before the first subscriber', async () => {

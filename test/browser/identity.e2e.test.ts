@@ -113,7 +113,7 @@ describe.runIf(hasChromium)('one identity per tab in Chromium', () => {
     expect(await bob.evaluate(() => (window as unknown as Sampled).demo.manager?.getState().token?.identity ?? 'bob')).toBe('bob');
     expect(await identitiesSeen(alice)).toEqual(['alice']);
     expect(problems).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 
   it('makes no request that fails and logs no console error before sign-in, after it, or on reload', async () => {
     const page = await newTab('page');
@@ -147,5 +147,5 @@ describe.runIf(hasChromium)('one identity per tab in Chromium', () => {
     expect(apiCalls).toEqual([]);
     expect(server.tokenRequests(401)).toBe(0);
     expect(problems).toEqual([]);
-  }, 30_000);
+  }, 120_000);
 });

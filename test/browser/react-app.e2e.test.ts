@@ -75,7 +75,7 @@ describe.runIf(hasChromium)('the README’s React example, built with Vite, in C
       build: { outDir, emptyOutDir: true },
     });
     browser = await launchChromium();
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
@@ -122,7 +122,7 @@ describe.runIf(hasChromium)('the README’s React example, built with Vite, in C
     expect(api.tokenRequests(200)).toBe(api.tokenRequests());
     expect(problems).toEqual([]);
     await page.close();
-  }, 60_000);
+  }, 120_000);
 
   it('behind a proxy that rewrites Host (changeOrigin: true) gets 403 cross-site, until ALLOWED_ORIGINS names the page’s origin', async () => {
     const strict = await demoServer({});
@@ -143,5 +143,5 @@ describe.runIf(hasChromium)('the README’s React example, built with Vite, in C
     await signIn(page, 'carol');
     await untilAppSays(page, 'Connected as carol');
     await page.close();
-  }, 60_000);
+  }, 120_000);
 });

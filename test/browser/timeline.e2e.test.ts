@@ -73,7 +73,7 @@ describe.runIf(hasChromium)('the demo timeline in Chromium', () => {
     // No 401 before sign-in, nothing else either.
     expect(consoleErrors).toEqual([]);
     expect(await tokens(page)).toBeGreaterThanOrEqual(3);
-  }, 30_000);
+  }, 120_000);
 
   it('marks each failure with its code during the simulated outage, then the recovery', async () => {
     const page = await open('/?identity=alice');
@@ -97,12 +97,12 @@ describe.runIf(hasChromium)('the demo timeline in Chromium', () => {
     expect(await page.$$eval('#timeline [data-spell="outage"][data-open]', (items) => items.length)).toBe(0);
     const failures = await page.$$eval('#timeline [data-mark="failure"]', (items) => items.length);
     expect(failures).toBe(server.tokenRequests(503));
-  }, 45_000);
+  }, 120_000);
 
   it('opens a second tab that shows it follows, when it would take over, and the refresher’s requests', async () => {
     const page = await open('/?identity=alice');
     await untilValid(page);
-    const [second] = await Promise.all([browser.context.waitForEvent('page', { timeout: 5000 }), page.click('#open-tab', { timeout: 5000 })]);
+    const [second] = await Promise.all([browser.context.waitForEvent('page', { timeout: 30_000 }), page.click('#open-tab', { timeout: 30_000 })]);
     second.on('pageerror', (error) => pageErrors.push(error.message));
     await second.waitForLoadState();
     await untilValid(second);
@@ -114,7 +114,7 @@ describe.runIf(hasChromium)('the demo timeline in Chromium', () => {
     // The refresher's requests serve this tab too: its timeline shows them (hollow), and its tokens come from another tab.
     await second.waitForSelector('#timeline .tl-request.tl-remote', { timeout: 10_000 });
     await second.waitForSelector('#timeline [data-lane][data-origin="tab"]');
-  }, 30_000);
+  }, 120_000);
 
   it('has no horizontal scroll at 360 px, signed out and signed in, in dark mode too', async () => {
     const page = await open('/', { width: 360, height: 740 });
@@ -131,7 +131,7 @@ describe.runIf(hasChromium)('the demo timeline in Chromium', () => {
     expect(await overflow(page)).toEqual({ scroll: 0, wide: [] });
     const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     expect(background).not.toBe('rgb(245, 246, 248)'); // the light theme's
-  }, 40_000);
+  }, 120_000);
 });
 
 describe('the timeline layout (pure)', () => {

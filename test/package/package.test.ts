@@ -39,7 +39,7 @@ beforeAll(async () => {
     symlinkSync(join(root, 'node_modules', dependency), join(modules, dependency));
   }
   for (const file of readdirSync(fixture('.'))) cpSync(fixture(file), join(app, file));
-}, 60_000);
+}, 120_000);
 
 afterAll(() => rmSync(app, { recursive: true, force: true }));
 
@@ -68,7 +68,7 @@ describe('the packed package', () => {
   it('passes publint --strict', async () => {
     const { stdout } = await run(bin('publint'), ['--strict'], { cwd: root });
     expect(stdout).toMatch(/All good/);
-  }, 60_000);
+  }, 120_000);
 
   it('passes Are the Types Wrong for every entry and resolution mode', async () => {
     const { stdout } = await run(bin('attw'), ['--pack', '.', '--format', 'ascii'], { cwd: root });
@@ -76,7 +76,7 @@ describe('the packed package', () => {
     for (const entry of ['twilio-token-lifecycle', 'twilio-token-lifecycle/testing', 'twilio-token-lifecycle/react', 'twilio-token-lifecycle/server']) {
       expect(stdout).toContain(`"${entry}"`);
     }
-  }, 60_000);
+  }, 120_000);
 
   it.each([
     ['esbuild', bundleWithEsbuild],
@@ -87,7 +87,7 @@ describe('the packed package', () => {
     for (const marker of [...ADAPTER_MARKERS, ...REACT_MARKERS]) expect(core).not.toContain(marker);
     const withAdapter = await bundle('adapter-app.js');
     expect(withAdapter).toContain('tokenAboutToExpire');
-  }, 60_000);
+  }, 120_000);
 
   it('imports every entry, ESM and CJS, in plain Node without a DOM', async () => {
     const { stdout } = await run(process.execPath, [join(app, 'ssr.mjs')], { cwd: app });
@@ -115,7 +115,7 @@ describe('the packed package', () => {
     expect(results.serverBuild).toEqual({ esm: 'server.node.js', cjs: 'server.node.cjs' });
     expect(results.serverTokens.cjs).toBe(results.serverTokens.esm);
     expect(JSON.parse(Buffer.from(results.serverTokens.esm.split('.')[1], 'base64url').toString()).grants).toEqual({ identity: 'ssr-alice' });
-  }, 60_000);
+  }, 120_000);
 
   it('keeps the server entry out of every browser entry: esbuild bundles of the core, an adapter and all of index, react and testing', async () => {
     for (const entry of ['core-app.js', 'adapter-app.js', 'server-everything-else.js']) {
@@ -127,7 +127,7 @@ describe('the packed package', () => {
     for (const file of ['index.js', 'index.cjs', 'react.js', 'react.cjs', 'testing.js', 'testing.cjs']) {
       expect(readFileSync(join(app, 'node_modules/twilio-token-lifecycle/dist', file), 'utf8'), file).not.toMatch(/(from|require\()\s*['"][^'"]*server[^'"]*['"]/);
     }
-  }, 60_000);
+  }, 120_000);
 
   it.each([
     ['a Worker bundler (workerd, worker, browser)', { platform: 'browser', conditions: ['workerd', 'worker', 'browser'] }, 'server.js', []],
@@ -151,7 +151,7 @@ describe('the packed package', () => {
     // The CommonJS twins: no require() but node:crypto's in the Node build, none in the WebCrypto one.
     const cjs = readFileSync(join(app, 'node_modules/twilio-token-lifecycle/dist', file.replace(/\.js$/, '.cjs')), 'utf8');
     expect(cjs.match(/require\((['"])[^'"]*\1\)/g) ?? []).toEqual(imports.map((path) => `require('${path}')`));
-  }, 60_000);
+  }, 120_000);
 
   it('signs in workerd from a Worker bundle of the installed package, with no compatibility flags', async () => {
     const script = (await build({ entryPoints: [join(app, 'server-app.js')], bundle: true, format: 'esm', platform: 'browser', conditions: ['workerd', 'worker', 'browser'], write: false, absWorkingDir: app, logLevel: 'silent' })).outputFiles[0]!.text;
@@ -169,21 +169,21 @@ describe('the packed package', () => {
     } finally {
       await worker.dispose();
     }
-  }, 60_000);
+  }, 120_000);
 
   it('runs the CommonJS build without require(esm), as Node 18 and Node 20 before 20.19 do', async () => {
     const { stdout } = await run(process.execPath, ['--no-experimental-require-module', join(app, 'cjs-consumer.cjs')], { cwd: app });
     expect(JSON.parse(stdout)).toEqual({ identity: 'cjs-alice' });
-  }, 60_000);
+  }, 120_000);
 
   it('loads under a Jest-style CommonJS module registry, which cannot evaluate ES modules', async () => {
     const { stdout } = await run(process.execPath, [join(app, 'jest-style-require.cjs')], { cwd: app });
     const result = JSON.parse(stdout);
     expect(result.exports).toContain('createTokenManager');
     expect(result.state).toEqual({ status: 'idle' });
-  }, 60_000);
+  }, 120_000);
 
   it('type-checks a .cts consumer with node16 resolution and skipLibCheck off', async () => {
     await expect(run(bin('tsc'), ['-p', join(app, 'tsconfig.cts.json')], { cwd: app })).resolves.toBeDefined();
-  }, 60_000);
+  }, 120_000);
 });

@@ -68,7 +68,7 @@ beforeAll(async () => {
   });
   script = result.outputFiles[0]!.text;
   bundledInputs = Object.keys(result.metafile.inputs);
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await Promise.all(workers.map((worker) => worker.dispose()));
@@ -122,7 +122,7 @@ describe('the example server in workerd', () => {
     expect(payload.exp! - payload.iat!).toBe(600);
     expect(parseAccessToken(body.token).expiresAt).toBe(body.expiresAt);
     await expect(jwtVerify(body.token, new TextEncoder().encode('another secret'))).rejects.toThrow(/signature/);
-  }, 60_000);
+  }, 120_000);
 
   it('answers 4xx JSON errors: no session, a look-alike identity, a host that is not its own, after logout', async () => {
     const worker = await startWorker(BINDINGS);
@@ -135,13 +135,13 @@ describe('the example server in workerd', () => {
     expect((await worker.dispatchFetch(`${ORIGIN}/api/token`, post(undefined, cookie))).status).toBe(200);
     expect((await worker.dispatchFetch(`${ORIGIN}/api/logout`, post(undefined, cookie))).status).toBe(200);
     await expectJsonError(await worker.dispatchFetch(`${ORIGIN}/api/token`, post(undefined, cookie)), 401, 'no-session');
-  }, 60_000);
+  }, 120_000);
 
   it('refuses to serve without its secrets, with a JSON error that names none', async () => {
     const { SESSION_SECRET: _omitted, ...withoutSessionSecret } = BINDINGS;
     const worker = await startWorker(withoutSessionSecret);
     await expectJsonError(await worker.dispatchFetch(`${ORIGIN}/api/login`, post({ identity: 'alice' })), 500, 'misconfigured');
-  }, 60_000);
+  }, 120_000);
 
   it('says once, not per request, why it cannot serve', async () => {
     const { SESSION_SECRET: _omitted, ...withoutSessionSecret } = BINDINGS;
@@ -152,7 +152,7 @@ describe('the example server in workerd', () => {
     await eventually(() => cannotServe().length > 0, 'the log line');
     await new Promise((resolve) => setTimeout(resolve, 200)); // any late copies
     expect(cannotServe()).toHaveLength(1);
-  }, 60_000);
+  }, 120_000);
 
   it('refuses a REDIS_URL binding, which it cannot reach, rather than ignoring it', async () => {
     const output: Output = { lines: [] };
@@ -160,7 +160,7 @@ describe('the example server in workerd', () => {
     await expectJsonError(await worker.dispatchFetch(`${ORIGIN}/api/login`, post({ identity: 'alice' })), 500, 'misconfigured');
     await eventually(() => output.lines.some((line) => /Cannot serve: REDIS_URL is set, but this Worker cannot reach Redis/.test(line)), 'the log line');
     expect(output.lines.join('\n')).not.toContain('hunter2');
-  }, 60_000);
+  }, 120_000);
 
   it('warns once that its sessions are per isolate', async () => {
     const output: Output = { lines: [] };
@@ -170,7 +170,7 @@ describe('the example server in workerd', () => {
     await eventually(() => warnings().length > 0, 'the warning');
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(warnings()).toHaveLength(1);
-  }, 60_000);
+  }, 120_000);
 });
 
 describe("the server guide's Cloudflare Worker recipe", () => {
@@ -209,5 +209,5 @@ describe("the server guide's Cloudflare Worker recipe", () => {
     expect(payload.grants).toEqual({ identity: 'u_42', video: {} });
     await expectJsonError(await worker.dispatchFetch(`${ORIGIN}/api/token`, { method: 'POST', headers: { Cookie: 'session=forged' } }), 401, 'no-session');
     await expectJsonError(await worker.dispatchFetch(`${ORIGIN}/api/other`), 404, 'not-found');
-  }, 60_000);
+  }, 120_000);
 });

@@ -38,5 +38,5 @@ describe.runIf(hasChromium)('the SDK Chromium’s loopback fence', () => {
       'https://sdkgw.us1.twilio.com/v1/sounds/incoming.mp3',
       'wss://global.vss.twilio.com/signaling',
     ]);
-  }, 30_000);
+  }, 120_000);
 });

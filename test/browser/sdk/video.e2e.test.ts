@@ -64,7 +64,7 @@ describe.runIf(hasChromium)('connectVideo with the real twilio-video connect in 
     const served = pageServer.requests.map((request) => request.jwt!);
     expect(served.map(tail)).toEqual([refused, refused, accepted].map(tail));
     expect((await readHarness(page)).requests.map((request) => request.reason)).toEqual(['demand', 'refresh', 'refresh']);
-  }, 60_000);
+  }, 120_000);
 
   it('gives up with the SDK’s 20104, never re-sending it, when the server keeps handing out the refused JWT', async () => {
     const { result, signaling, pageServer } = await join(refuseFirstAndRepeats(20104), 60_000);
@@ -74,7 +74,7 @@ describe.runIf(hasChromium)('connectVideo with the real twilio-video connect in 
     // The first request and three refreshes, one a second, all answered with the same bytes.
     expect(pageServer.requests).toHaveLength(4);
     expect(new Set(pageServer.requests.map((request) => request.jwt)).size).toBe(1);
-  }, 60_000);
+  }, 120_000);
 
   it('rejects with the SDK’s 20104 when the new token is refused too, after one retry', async () => {
     const { result, signaling } = await join(() => 20104);
@@ -82,5 +82,5 @@ describe.runIf(hasChromium)('connectVideo with the real twilio-video connect in 
     expect(result).toMatchObject({ code: 20104, name: 'TwilioError', message: 'Access Token expired or expiration date invalid' });
     expect(signaling.connects).toHaveLength(2);
     expect(new Set(signaling.connects.map((connect) => connect.jwt)).size).toBe(2);
-  }, 60_000);
+  }, 120_000);
 });

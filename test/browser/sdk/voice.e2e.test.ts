@@ -65,5 +65,5 @@ describe.runIf(hasChromium)('attachVoice with the real @twilio/voice-sdk Device 
     expect(errors.uncaught).toEqual([]);
     expect(errors.consoleErrors).toEqual([]);
     expect(browser.escapes).toEqual([]);
-  }, 90_000);
+  }, 120_000);
 });
