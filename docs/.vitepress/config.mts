@@ -7,8 +7,9 @@ const docs = fileURLToPath(new URL('..', import.meta.url));
 /** A guide page's place and title: frontmatter `order` (default 100), then its first `# ` heading. */
 function guidePage(file: string) {
   const text = readFileSync(`${docs}/guide/${file}`, 'utf8');
-  const order = Number(/^---\n[\s\S]*?^order:\s*(\d+)\s*$[\s\S]*?^---/m.exec(text)?.[1] ?? 100);
-  const title = /^#\s+(.+)$/m.exec(text)?.[1]?.replace(/`/g, '') ?? file.replace(/\.md$/, '');
+  const frontmatter = /^---\n([\s\S]*?)\n---\n/.exec(text)?.[1] ?? '';
+  const order = Number(/^order:\s*(\d+(?:\.\d+)?)\s*$/m.exec(frontmatter)?.[1] ?? 100);
+  const title = /^#\s+(.+)$/m.exec(text.slice(frontmatter.length))?.[1]?.replace(/`/g, '') ?? file.replace(/\.md$/, '');
   return { order, title, link: `/guide/${file.replace(/\.md$/, '')}` };
 }
 
