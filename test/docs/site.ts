@@ -21,6 +21,9 @@ export function filesUnder(dir: string, skip: readonly string[] = []): string[] 
 function inputs(): string[] {
   const docs = join(ROOT, 'docs');
   return [
+    // The folders too: a page removed changes only its folder's time.
+    docs,
+    join(docs, 'guide'),
     ...filesUnder(docs, [join(docs, '.vitepress/dist'), join(docs, '.vitepress/cache'), join(docs, 'api')]),
     ...filesUnder(join(ROOT, 'dist')).filter((file) => file.endsWith('.d.ts')),
     ...filesUnder(join(ROOT, 'examples/recipes')),
