@@ -71,7 +71,7 @@ beforeAll(async () => {
     durableObjects: objects(sessions, rateLimits),
   });
   miniflare = new Miniflare({
-    handleRuntimeStdio: (stdout, stderr) => {
+    handleRuntimeStdio: (stdout: NodeJS.ReadableStream, stderr: NodeJS.ReadableStream) => {
       for (const stream of [stdout, stderr]) {
         stream.on('data', (chunk: Buffer) => output.push(...String(chunk).split('\n').filter((line) => line.trim() !== '')));
       }
@@ -106,8 +106,9 @@ function client(workerName: string, address: string) {
       headers: { Origin: ORIGIN, 'Content-Type': 'application/json', 'CF-Connecting-IP': address, ...(cookie ? { Cookie: cookie } : {}) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     };
-    const worker = await miniflare.getWorker(workerName);
-    return (await worker.fetch(`${ORIGIN}${path}`, init as never)) as unknown as AnyResponse;
+    // A Fetcher for that Worker alone (its types come from workers-types, which this project lacks).
+    const worker = (await miniflare.getWorker(workerName)) as unknown as { fetch(url: string, init: WorkerRequestInit): Promise<AnyResponse> };
+    return worker.fetch(`${ORIGIN}${path}`, init);
   };
   return {
     send,
