@@ -2,17 +2,16 @@ import { DurableObject } from 'cloudflare:workers';
 
 // The two Durable Object classes the Worker keeps its shared state in. Each object is one single-threaded
 // instance in the whole world, so whatever one object decides, every isolate and location sees.
-//
-// Why storage and not only memory: the storage API's input gate lets no other call into the object
-// while one awaits a storage read, so "read, compare, write" below is atomic without locks; its output
-// gate holds each answer back until the writes it made are durable. An object that is evicted or reset
-// (a deploy, a crash) therefore forgets no sign-in and no counted hit. Reads are served from the
-// object's in-memory cache after the first, so the storage costs a write, not a round trip.
 
 /**
  * One shard of the signed-in sessions (the Worker spreads session ids over a fixed number of shards,
  * never one global object): each session id is a key holding its expiry (epoch ms). Logout deletes it.
  * An alarm drops expired sessions, so a shard holds only live ones.
+ *
+ * In storage, not memory: a sign-in or a logout must outlive a reset of the object (a deploy, a crash,
+ * an eviction), or a reset would sign everyone out or bring a logged-out cookie back. Each call awaits
+ * one storage operation, during which the input gate lets no other call in; the output gate holds
+ * an answer until its write is durable, so a logout is never answered before it is stored.
  */
 export class SessionShard extends DurableObject {
   /** Records a session, live until `expiresAt`. */
@@ -48,39 +47,31 @@ export class SessionShard extends DurableObject {
   }
 }
 
-/** What a {@link RateLimitCounter} keeps: the hits of the current window only. */
-interface WindowCount {
-  window: string;
-  hits: number;
-  endsAt: number;
-}
-
 /**
- * The hit count of one limited key (one session, one address, per limit; never one global object),
- * for the current fixed window. An alarm deletes the count once its window is over, so an address seen
- * once leaves nothing behind.
+ * The hit count of one limited key (one session, one address, per limit; never one global object) in
+ * the current fixed window, kept in the object's memory.
+ *
+ * Why memory, and why that is exact: `take` has no `await`, so it runs start to end with no other call
+ * in between (an object handles one event at a time; with no I/O there is nothing to gate), and every
+ * isolate and location asks this one object. Storage would add a durable write to every token request
+ * (billed, and the output gate holds each answer until the write is confirmed; locally it cut the
+ * Worker's throughput by more than half) only to survive a reset of the object mid-window: a deploy or
+ * a crash (an object idle long enough to be evicted has seen its window end). After such a reset the key
+ * counts from zero again, so at most one window admits up to twice its limit. Nothing is stored, so a
+ * key seen once leaves nothing behind.
  */
 export class RateLimitCounter extends DurableObject {
-  /**
-   * Counts one hit in `window` (which ends at `endsAt`, epoch ms) if fewer than `limit` were counted:
-   * `true` when allowed. A refused hit is not counted (the window only closes).
-   */
-  async take(window: string, limit: number, endsAt: number): Promise<boolean> {
-    const current = await this.ctx.storage.get<WindowCount>('count');
-    const hits = current?.window === window ? current.hits : 0;
-    if (hits >= limit) return false;
-    const isNewWindow = current?.window !== window;
-    // Not awaited one by one: the output gate holds this answer until both writes are durable.
-    const writes = [this.ctx.storage.put<WindowCount>('count', { window, hits: hits + 1, endsAt })];
-    if (isNewWindow) writes.push(this.ctx.storage.setAlarm(endsAt));
-    await Promise.all(writes);
-    return true;
-  }
+  #window = '';
+  #hits = 0;
 
-  async alarm(): Promise<void> {
-    const current = await this.ctx.storage.get<WindowCount>('count');
-    // A later window may have begun since this alarm was set: keep it, and wake when it is over.
-    if (current && current.endsAt > Date.now()) await this.ctx.storage.setAlarm(current.endsAt);
-    else await this.ctx.storage.deleteAll();
+  /** Counts one hit in `window` if fewer than `limit` were counted in it: `true` when allowed. */
+  take(window: string, limit: number): boolean {
+    if (window !== this.#window) {
+      this.#window = window;
+      this.#hits = 0;
+    }
+    if (this.#hits >= limit) return false; // a refused hit is not counted: the window only closes
+    this.#hits++;
+    return true;
   }
 }

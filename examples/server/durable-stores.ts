@@ -41,11 +41,14 @@ export function sessionShardOf(id: string, shards = SESSION_SHARDS): number {
   return (hash >>> 0) % shards;
 }
 
-/** A window key `<subject>@<windowStart>` (what `RateLimiter` counts) split into its subject and start. */
-export function splitWindowKey(key: string): { subject: string; windowStart: number | undefined } {
+/**
+ * A window key `<subject>@<windowStart>` (what `RateLimiter` counts) split into its subject (the object
+ * that counts it) and window; a key without a window is all subject.
+ */
+export function splitWindowKey(key: string): { subject: string; window: string | undefined } {
   const at = key.lastIndexOf('@');
-  const windowStart = at < 0 ? NaN : Number(key.slice(at + 1));
-  return Number.isFinite(windowStart) ? { subject: key.slice(0, at), windowStart } : { subject: key, windowStart: undefined };
+  const window = at < 0 ? '' : key.slice(at + 1);
+  return /^\d+$/.test(window) ? { subject: key.slice(0, at), window } : { subject: key, window: undefined };
 }
 
 /** Resolves as `call()` does, or rejects once `timeoutMs` have passed; a late rejection is ignored. */
@@ -135,12 +138,11 @@ export function durableCounters(
     const fallback = new BoundedMemoryCounter(spec);
     return {
       async consume(key: string): Promise<unknown> {
-        const { subject, windowStart } = splitWindowKey(key);
-        const endsAt = (windowStart ?? Date.now()) + spec.duration * 1000;
+        const { subject } = splitWindowKey(key);
         let isAllowed: boolean;
         try {
           const counter = namespace.get(namespace.idFromName(`${spec.keyPrefix}:${subject}`) as never);
-          isAllowed = await withinDeadline(() => counter.take(key, spec.points, endsAt), options.timeoutMs ?? DURABLE_OBJECT_TIMEOUT_MS);
+          isAllowed = await withinDeadline(() => counter.take(key, spec.points), options.timeoutMs ?? DURABLE_OBJECT_TIMEOUT_MS);
         } catch (error) {
           options.onResult?.(error);
           return fallback.consume(key);

@@ -25,11 +25,22 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const FAILING_OBJECTS = `
 import { DurableObject } from 'cloudflare:workers';
 export { SessionShard, RateLimitCounter } from ${JSON.stringify(here('../../examples/server/durable-objects.ts'))};
-const fail = async () => { throw new Error('storage is on fire'); };
+// Methods, not fields: RPC calls only what the class's prototype defines.
+const fail = () => Promise.reject(new Error('storage is on fire'));
 const never = () => new Promise((resolve) => setTimeout(resolve, 120_000));
-export class ThrowingSessionShard extends DurableObject { add = fail; has = fail; delete = fail; }
-export class ThrowingRateLimitCounter extends DurableObject { take = fail; }
-export class SilentSessionShard extends DurableObject { add = never; has = never; delete = never; }
+export class ThrowingSessionShard extends DurableObject {
+  add() { return fail(); }
+  has() { return fail(); }
+  delete() { return fail(); }
+}
+export class ThrowingRateLimitCounter extends DurableObject {
+  take() { throw new Error('counter is on fire'); }
+}
+export class SilentSessionShard extends DurableObject {
+  add() { return never(); }
+  has() { return never(); }
+  delete() { return never(); }
+}
 export default { fetch: () => new Response('the Durable Objects live here') };
 `;
 
@@ -208,11 +219,15 @@ describe('a Durable Object store that cannot answer', () => {
     await expectError(logout, 503, 'sessions-unavailable', '5');
     // Not known to have ended on the server, but this browser is signed out: the cookie goes anyway.
     expect(logout.headers.get('set-cookie')).toMatch(/^ttl_session=;.*Max-Age=0/);
+    // Warned once, with the object's own error.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(output.filter((line) => line.includes('warning: the SESSIONS Durable Objects do not answer (storage is on fire)'))).toHaveLength(1);
   }, 60_000);
 
   it('that never answers: 503 with Retry-After once its time is up', async () => {
     const cookie = cookieOf(await client('a', '203.0.113.70').login('heidi'));
     await expectError(await client('sessions-silent', '203.0.113.70').token(cookie), 503, 'sessions-unavailable', '5');
+    expect(output.some((line) => /warning: the SESSIONS Durable Objects do not answer \(no answer within 2000 ms\)/.test(line))).toBe(true);
   }, 60_000);
 
   it('for rate limits: counts in the isolate\'s memory instead, so the limit still holds there, and warns once', async () => {
@@ -221,7 +236,7 @@ describe('a Durable Object store that cannot answer', () => {
     const statuses: number[] = [];
     for (let i = 0; i < 12; i++) statuses.push((await limitsDown.login(`user${i}`)).status);
     expect(statuses).toEqual([...Array(10).fill(200), 429, 429]);
-    const warnings = () => output.filter((line) => line.includes('warning: the RATE_LIMITS Durable Objects do not answer'));
+    const warnings = () => output.filter((line) => line.includes('warning: the RATE_LIMITS Durable Objects do not answer (counter is on fire)'));
     for (const deadline = Date.now() + 10_000; warnings().length === 0 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(warnings()).toHaveLength(1);
   }, 120_000);
