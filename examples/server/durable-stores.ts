@@ -20,6 +20,28 @@ export interface DurableBindings {
   SESSIONS?: DurableObjectNamespaceOf<Pick<SessionShard, 'add' | 'has' | 'delete'>>;
   /** Durable Object namespace of `RateLimitCounter`: limits counted once for every isolate and location. */
   RATE_LIMITS?: DurableObjectNamespaceOf<Pick<RateLimitCounter, 'take'>>;
+  /** Optional: Cloudflare's rate-limit binding, a coarse first line per location (see `wrangler.toml`). */
+  EDGE_RATE_LIMIT?: RateLimitBinding;
+}
+
+/** Cloudflare's Workers rate-limit binding (`[[ratelimits]]` in `wrangler.toml`). */
+export interface RateLimitBinding {
+  limit(options: { key: string }): Promise<{ success: boolean }>;
+}
+
+/**
+ * `coarseLimit` for `createApp` from the rate-limit binding: whether this address is within the
+ * binding's limit at this location. When the binding fails, the request passes: it is only a first
+ * line, and the exact limits behind it still hold.
+ */
+export function edgeCoarseLimit(binding: RateLimitBinding): (address: string) => Promise<boolean> {
+  return async (address) => {
+    try {
+      return (await binding.limit({ key: address })).success;
+    } catch {
+      return true;
+    }
+  };
 }
 
 /**
@@ -191,13 +213,14 @@ export class DurableObjectTrouble {
 export interface WorkerStores {
   sessions?: SessionStore;
   rateLimitStore?: CounterFactory;
+  coarseLimit?: (address: string) => Promise<boolean>;
   /** Set when some state stays in the isolate's memory. */
   warning?: string;
 }
 
 /**
  * The stores the bindings allow: sessions in `SESSIONS`, limits in `RATE_LIMITS`; whichever is missing
- * stays in the isolate's memory, and `warning` says so.
+ * stays in the isolate's memory, and `warning` says so. With `EDGE_RATE_LIMIT`, a coarse first line too.
  */
 export function storesFromBindings(env: DurableBindings, log: (line: string) => void): WorkerStores {
   const trouble = new DurableObjectTrouble(log);
@@ -215,5 +238,10 @@ export function storesFromBindings(env: DurableBindings, log: (line: string) => 
       [!sessions && 'a logout on another isolate ends nothing here', !rateLimitStore && 'each isolate counts its own limits'].filter(Boolean).join(', and ') +
       `; bind ${[!sessions && 'SESSIONS', !rateLimitStore && 'RATE_LIMITS'].filter(Boolean).join(' and ')} (Durable Objects, see wrangler.toml) for production`
     : undefined;
-  return { ...(sessions ? { sessions } : {}), ...(rateLimitStore ? { rateLimitStore } : {}), ...(warning ? { warning } : {}) };
+  return {
+    ...(sessions ? { sessions } : {}),
+    ...(rateLimitStore ? { rateLimitStore } : {}),
+    ...(env.EDGE_RATE_LIMIT ? { coarseLimit: edgeCoarseLimit(env.EDGE_RATE_LIMIT) } : {}),
+    ...(warning ? { warning } : {}),
+  };
 }

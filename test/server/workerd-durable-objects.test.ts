@@ -72,8 +72,9 @@ beforeAll(async () => {
     bundle({ entryPoints: [here('../../examples/server/worker.ts')] }),
     bundle({ stdin: { contents: FAILING_OBJECTS, loader: 'ts', resolveDir: here('.') } }),
   ]);
-  const deployment = (name: string, sessions?: string, rateLimits?: string) => ({
+  const deployment = (name: string, sessions?: string, rateLimits?: string, edgeLimit?: number) => ({
     name,
+    ...(edgeLimit ? { ratelimits: { EDGE_RATE_LIMIT: { simple: { limit: edgeLimit, period: 60 as const } } } } : {}),
     modules: true,
     script: worker,
     compatibilityDate: '2025-09-01',
@@ -94,6 +95,7 @@ beforeAll(async () => {
       deployment('sessions-silent', 'SilentSessionShard', 'RateLimitCounter'),
       deployment('limits-throw', 'SessionShard', 'ThrowingRateLimitCounter'),
       deployment('memory'),
+      deployment('coarse', 'SessionShard', 'RateLimitCounter', 3),
       { name: 'host', modules: true, script: host, compatibilityDate: '2025-09-01' },
     ],
   });
@@ -239,6 +241,19 @@ describe('a Durable Object store that cannot answer', () => {
     const warnings = () => output.filter((line) => line.includes('warning: the RATE_LIMITS Durable Objects do not answer (counter is on fire)'));
     for (const deadline = Date.now() + 10_000; warnings().length === 0 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(warnings()).toHaveLength(1);
+  }, 120_000);
+});
+
+describe('the rate-limit binding, a coarse first line', () => {
+  it('turns an address away with 429 and Retry-After past its limit, before any store', async () => {
+    await startOfAWholeWindow();
+    const flood = client('coarse', '203.0.113.100');
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) statuses.push((await flood.token('ttl_session=none')).status);
+    expect(statuses).toEqual([401, 401, 401]);
+    // The sign-in limit (10) is far: this 429 is the binding's.
+    await expectError(await flood.login('judy'), 429, 'rate-limited', '60');
+    expect((await client('coarse', '203.0.113.101').login('judy')).status).toBe(200);
   }, 120_000);
 });
 
