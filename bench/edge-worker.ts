@@ -14,7 +14,7 @@ function configured(env: DurableBindings & Record<string, unknown>) {
   return createApp(loadConfig(env as Record<string, string | undefined>), {
     ...stores,
     // Counted all the same (a limit always counts), but never reached.
-    rateLimit: { perSession: Number.MAX_SAFE_INTEGER, perAddress: Number.MAX_SAFE_INTEGER },
+    rateLimit: { perSession: Number.MAX_SAFE_INTEGER, perAddress: Number.MAX_SAFE_INTEGER, loginsPerAddress: Number.MAX_SAFE_INTEGER },
     clientAddress: (c) => c.req.header('cf-connecting-ip'),
   });
 }
