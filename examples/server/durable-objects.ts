@@ -61,13 +61,17 @@ export class SessionShard extends DurableObject {
  * key seen once leaves nothing behind.
  */
 export class RateLimitCounter extends DurableObject {
-  #window = '';
+  #windowStart = -Infinity;
   #hits = 0;
 
-  /** Counts one hit in `window` if fewer than `limit` were counted in it: `true` when allowed. */
-  take(window: string, limit: number): boolean {
-    if (window !== this.#window) {
-      this.#window = window;
+  /**
+   * Counts one hit in the window that starts at `windowStart` (epoch ms) if fewer than `limit` were
+   * counted in it: `true` when allowed. A hit for an earlier window (an isolate whose clock is a little
+   * behind, at the turn of a window) counts in the current one, rather than starting that window over.
+   */
+  take(windowStart: number, limit: number): boolean {
+    if (windowStart > this.#windowStart) {
+      this.#windowStart = windowStart;
       this.#hits = 0;
     }
     if (this.#hits >= limit) return false; // a refused hit is not counted: the window only closes

@@ -65,12 +65,12 @@ export function sessionShardOf(id: string, shards = SESSION_SHARDS): number {
 
 /**
  * A window key `<subject>@<windowStart>` (what `RateLimiter` counts) split into its subject (the object
- * that counts it) and window; a key without a window is all subject.
+ * that counts it) and the window's start (epoch ms); a key without a window is all subject.
  */
-export function splitWindowKey(key: string): { subject: string; window: string | undefined } {
+export function splitWindowKey(key: string): { subject: string; windowStart: number | undefined } {
   const at = key.lastIndexOf('@');
-  const window = at < 0 ? '' : key.slice(at + 1);
-  return /^\d+$/.test(window) ? { subject: key.slice(0, at), window } : { subject: key, window: undefined };
+  const start = at < 0 ? '' : key.slice(at + 1);
+  return /^\d+$/.test(start) ? { subject: key.slice(0, at), windowStart: Number(start) } : { subject: key, windowStart: undefined };
 }
 
 /** Resolves as `call()` does, or rejects once `timeoutMs` have passed; a late rejection is ignored. */
@@ -160,11 +160,13 @@ export function durableCounters(
     const fallback = new BoundedMemoryCounter(spec);
     return {
       async consume(key: string): Promise<unknown> {
-        const { subject } = splitWindowKey(key);
+        const { subject, windowStart } = splitWindowKey(key);
+        const durationMs = spec.duration * 1000;
+        const start = windowStart ?? Math.floor(Date.now() / durationMs) * durationMs;
         let isAllowed: boolean;
         try {
           const counter = namespace.get(namespace.idFromName(`${spec.keyPrefix}:${subject}`) as never);
-          isAllowed = await withinDeadline(() => counter.take(key, spec.points), options.timeoutMs ?? DURABLE_OBJECT_TIMEOUT_MS);
+          isAllowed = await withinDeadline(() => counter.take(start, spec.points), options.timeoutMs ?? DURABLE_OBJECT_TIMEOUT_MS);
         } catch (error) {
           options.onResult?.(error);
           return fallback.consume(key);

@@ -27,11 +27,11 @@ describe('sessionShardOf', () => {
 
 describe('splitWindowKey', () => {
   it.each([
-    ['abc@1767268800000', { subject: 'abc', window: '1767268800000' }],
-    ['2001:db8::/64@60000', { subject: '2001:db8::/64', window: '60000' }],
-    ['user@example.com@60000', { subject: 'user@example.com', window: '60000' }],
-    ['no-window', { subject: 'no-window', window: undefined }],
-    ['user@example.com', { subject: 'user@example.com', window: undefined }],
+    ['abc@1767268800000', { subject: 'abc', windowStart: 1767268800000 }],
+    ['2001:db8::/64@60000', { subject: '2001:db8::/64', windowStart: 60000 }],
+    ['user@example.com@60000', { subject: 'user@example.com', windowStart: 60000 }],
+    ['no-window', { subject: 'no-window', windowStart: undefined }],
+    ['user@example.com', { subject: 'user@example.com', windowStart: undefined }],
   ])('%s', (key, expected) => {
     expect(splitWindowKey(key)).toEqual(expected);
   });
