@@ -211,6 +211,46 @@ describe('the Worker on Durable Objects, two isolates', () => {
   }, 60_000);
 });
 
+describe('RateLimitCounter', () => {
+  it('counts to its limit per window, and counts a hit for an earlier window in the current one', async () => {
+    const namespace = (await miniflare.getDurableObjectNamespace('RATE_LIMITS', 'a')) as unknown as {
+      idFromName(name: string): unknown;
+      get(id: unknown): { take(windowStart: number, limit: number): Promise<boolean> };
+    };
+    const counter = namespace.get(namespace.idFromName('test:window-order'));
+    const takes = async (windowStart: number, count: number) => {
+      const answers: boolean[] = [];
+      for (let i = 0; i < count; i++) answers.push(await counter.take(windowStart, 3));
+      return answers;
+    };
+    expect(await takes(60_000, 4)).toEqual([true, true, true, false]);
+    expect(await takes(120_000, 2)).toEqual([true, true]);
+    // An isolate still in the previous window: counted in this one, not a fresh window of its own.
+    expect(await takes(60_000, 2)).toEqual([true, false]);
+    expect(await takes(180_000, 1)).toEqual([true]);
+  }, 60_000);
+});
+
+describe('SessionShard', () => {
+  it('holds a session until its expiry by the caller\'s clock, and forgets it on delete', async () => {
+    const namespace = (await miniflare.getDurableObjectNamespace('SESSIONS', 'b')) as unknown as {
+      idFromName(name: string): unknown;
+      get(id: unknown): { add(id: string, expiresAt: number): Promise<void>; has(id: string, now: number): Promise<boolean>; delete(id: string): Promise<void> };
+    };
+    const shard = namespace.get(namespace.idFromName('test:shard'));
+    const expiresAt = Date.now() + 60_000;
+    await shard.add('s1', expiresAt);
+    await shard.add('s2', expiresAt);
+    expect(await shard.has('s1', expiresAt - 1)).toBe(true);
+    expect(await shard.has('s1', expiresAt)).toBe(false);
+    expect(await shard.has('unknown', 0)).toBe(false);
+    await shard.delete('s1');
+    await shard.delete('never-added');
+    expect(await shard.has('s1', 0)).toBe(false);
+    expect(await shard.has('s2', 0)).toBe(true);
+  }, 60_000);
+});
+
 describe('a Durable Object store that cannot answer', () => {
   it('that throws: 503 with Retry-After for sign-in and token, never a token, never a 500', async () => {
     const cookie = cookieOf(await client('a', '203.0.113.60').login('frank'));
