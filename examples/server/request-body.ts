@@ -33,7 +33,6 @@ const isNode = (c: Context) => (c.env as { incoming?: unknown } | undefined)?.in
 
 /** What {@link readFromNode} uses of Node's `IncomingMessage` (this module imports nothing of Node's). */
 interface NodeIncoming {
-  readonly readableLength: number;
   readonly readableEnded: boolean;
   readonly destroyed: boolean;
   read(): Uint8Array | null;
