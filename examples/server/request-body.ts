@@ -35,9 +35,10 @@ const isNode = (c: Context) => (c.env as { incoming?: unknown } | undefined)?.in
 interface NodeIncoming {
   readonly readableEnded: boolean;
   readonly destroyed: boolean;
-  read(): Uint8Array | null;
-  on(event: 'readable' | 'end' | 'error' | 'close', listener: (error?: unknown) => void): unknown;
-  off(event: 'readable' | 'end' | 'error' | 'close', listener: (error?: unknown) => void): unknown;
+  on(event: 'data', listener: (chunk: Uint8Array) => void): unknown;
+  on(event: 'end' | 'error' | 'close', listener: (error?: unknown) => void): unknown;
+  off(event: 'data', listener: (chunk: Uint8Array) => void): unknown;
+  off(event: 'end' | 'error' | 'close', listener: (error?: unknown) => void): unknown;
 }
 
 const utf8 = new TextDecoder();
@@ -52,14 +53,12 @@ function readFromNode(incoming: NodeIncoming, length: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const bytes = new Uint8Array(length);
     let received = 0;
-    const take = () => {
-      for (let chunk = incoming.read(); chunk !== null; chunk = incoming.read()) {
-        bytes.set(chunk.subarray(0, length - received), received);
-        received += chunk.byteLength;
-      }
+    const take = (chunk: Uint8Array) => {
+      bytes.set(chunk.subarray(0, length - received), received);
+      received += chunk.byteLength;
     };
     const done = (error?: unknown) => {
-      incoming.off('readable', take);
+      incoming.off('data', take);
       incoming.off('end', onEnd);
       incoming.off('error', done);
       incoming.off('close', onClose);
@@ -71,7 +70,7 @@ function readFromNode(incoming: NodeIncoming, length: number): Promise<string> {
     const onClose = () => (incoming.readableEnded ? onEnd() : done(new Error('aborted')));
     // Gone before we listen, 'close' would never come again.
     if (incoming.destroyed) return reject(new ClientAbortError());
-    incoming.on('readable', take);
+    incoming.on('data', take);
     incoming.on('end', onEnd);
     incoming.on('error', done);
     incoming.on('close', onClose);
