@@ -1,6 +1,7 @@
 import type { RateLimitCounter, SessionShard } from './durable-objects';
 import { BoundedMemoryCounter, type CounterFactory } from './rate-limiter';
 import { SessionStoreUnavailableError, type SessionStore } from './session-store';
+import { ConfigError } from './config';
 import { escapeForLog } from './log-line';
 
 /** The part of a Durable Object namespace binding the stores use. */
@@ -223,8 +224,19 @@ export interface WorkerStores {
 /**
  * The stores the bindings allow: sessions in `SESSIONS`, limits in `RATE_LIMITS`; whichever is missing
  * stays in the isolate's memory, and `warning` says so. With `EDGE_RATE_LIMIT`, a coarse first line too.
+ * Throws a `ConfigError` for a binding of one of these names that is something else (a var).
  */
 export function storesFromBindings(env: DurableBindings, log: (line: string) => void): WorkerStores {
+  // A var of the same name, say: used as it is, every call would fail and every request answer 503.
+  const hasMethods = (value: unknown, ...methods: string[]) => methods.every((method) => typeof (value as Record<string, unknown> | null)?.[method] === 'function');
+  for (const name of ['SESSIONS', 'RATE_LIMITS'] as const) {
+    if (env[name] !== undefined && !hasMethods(env[name], 'idFromName', 'get')) {
+      throw new ConfigError(`${name} is bound, but not to a Durable Object namespace: declare it under [[durable_objects.bindings]] (see wrangler.toml)`);
+    }
+  }
+  if (env.EDGE_RATE_LIMIT !== undefined && !hasMethods(env.EDGE_RATE_LIMIT, 'limit')) {
+    throw new ConfigError('EDGE_RATE_LIMIT is bound, but not to a rate-limit binding: declare it under [[ratelimits]] (see wrangler.toml)');
+  }
   const trouble = new DurableObjectTrouble(log);
   const sessions = env.SESSIONS
     ? new DurableSessionStore(env.SESSIONS, {

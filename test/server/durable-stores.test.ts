@@ -1,5 +1,6 @@
 // @vitest-environment node
 import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../examples/server/config';
 import { DurableObjectTrouble, SESSION_SHARDS, sessionShardOf, splitWindowKey, storesFromBindings } from '../../examples/server/durable-stores';
 
 // The pure parts of the Worker's Durable Object stores; the stores themselves run in workerd
@@ -75,5 +76,15 @@ describe('storesFromBindings', () => {
     expect(sessionsOnly.warning).toMatch(/^warning: rate limits live in this isolate's memory: each isolate counts its own limits; bind RATE_LIMITS /);
     const both = storesFromBindings({ SESSIONS: namespace, RATE_LIMITS: namespace }, () => {});
     expect(both.warning).toBeUndefined();
+  });
+
+  it.each([
+    ['SESSIONS', 'a var named SESSIONS', /SESSIONS is bound, but not to a Durable Object namespace/],
+    ['RATE_LIMITS', { idFromName: () => ({}) }, /RATE_LIMITS is bound, but not to a Durable Object namespace/],
+    ['EDGE_RATE_LIMIT', '300', /EDGE_RATE_LIMIT is bound, but not to a rate-limit binding/],
+  ])('refuses %s bound to something else, naming it', (name, value, message) => {
+    const attempt = () => storesFromBindings({ [name]: value } as never, () => {});
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(message);
   });
 });
