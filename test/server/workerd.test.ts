@@ -59,7 +59,7 @@ beforeAll(async () => {
     format: 'esm',
     platform: 'browser',
     conditions: ['workerd', 'worker', 'browser'],
-    external: ['node:*'],
+    external: ['node:*', 'cloudflare:*'],
     // The package's own name, as the test suite maps it, to the build a Worker bundler resolves.
     alias: { 'twilio-token-lifecycle/server': here('../../src/server/index.ts') },
     metafile: true,
