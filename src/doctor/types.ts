@@ -39,7 +39,16 @@ export type FindingCode =
   | 'missing-grant'
   | 'grant-invalid'
   | 'region-mismatch'
-  | 'twilio-rejected';
+  | 'twilio-rejected'
+  // Added beyond the issue's list:
+  /** `iat`/`exp`/`nbf`/`grants` missing or not of the type Twilio reads (e.g. `iat` in ms alone). */
+  | 'bad-claims'
+  /** Warning: `iat` is ahead of the checking clock by more than the skew allowance (a fast minting clock). */
+  | 'issued-in-future'
+  /** Warning: `apiSecret` was given but this runtime has no WebCrypto (`crypto.subtle`, e.g. an http:// page). */
+  | 'signature-not-checked'
+  /** Warning from `explainTokenError`: the error carries no Twilio error code, so Twilio did not refuse the token. */
+  | 'no-twilio-code';
 
 /** One thing the doctor found, written for a person. Never holds a token's signature or a secret. */
 export interface Finding {
