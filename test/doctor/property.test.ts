@@ -12,7 +12,7 @@ const secret = fc.tuple(fc.stringMatching(/^[A-Za-z0-9]{31}$/), fc.constantFrom(
 const CONTROL_OR_FORMAT = /[\p{Cc}\p{Cf}]/u;
 // Any Unicode, no control or format characters, 1–121 UTF-16 code units (as the signer counts).
 const identity = fc
-  .oneof(fc.string({ unit: 'binary', minLength: 1, maxLength: 121 }), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 60 }), fc.stringMatching(/^[A-Za-z0-9_]{1,121}$/))
+  .oneof(fc.string({ unit: 'binary', minLength: 1, maxLength: 121 }), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 60 }), fc.stringMatching(/^[A-Za-z0-9_]{1,121}$/), fc.stringMatching(/^[A-Za-z0-9_]{121}$/), fc.string({ unit: 'grapheme-composite', minLength: 115, maxLength: 121 }))
   .filter((value) => value.length >= 1 && value.length <= 121 && !CONTROL_OR_FORMAT.test(value));
 const PRODUCTS: Product[] = ['conversations', 'chat', 'sync', 'voice', 'video', 'taskrouter'];
 
