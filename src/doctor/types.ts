@@ -48,7 +48,9 @@ export type FindingCode =
   /** Warning: `apiSecret` was given but this runtime has no WebCrypto (`crypto.subtle`, e.g. an http:// page). */
   | 'signature-not-checked'
   /** Warning from `explainTokenError`: the error carries no Twilio error code, so Twilio did not refuse the token. */
-  | 'no-twilio-code';
+  | 'no-twilio-code'
+  /** `apiSecret` has white space around it (a line break from a .env file): the key's real secret has none. */
+  | 'secret-has-whitespace';
 
 /** One thing the doctor found, written for a person. Never holds a token's signature or a secret. */
 export interface Finding {
