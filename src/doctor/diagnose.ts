@@ -27,7 +27,8 @@ function readContext(context: unknown) {
     region: text(given.region),
     products,
     now: typeof given.now === 'number' && Number.isFinite(given.now) ? given.now : Date.now(),
-    twilioCode: typeof given.twilioCode === 'number' && Number.isInteger(given.twilioCode) ? given.twilioCode : undefined,
+    // A number, or a string of digits as some SDKs and `serverError.code` carry it.
+    twilioCode: typeof given.twilioCode === 'string' && /^\d{5}$/.test(given.twilioCode) ? Number(given.twilioCode) : typeof given.twilioCode === 'number' && Number.isInteger(given.twilioCode) ? given.twilioCode : undefined,
   };
 }
 
