@@ -11,7 +11,7 @@ export { describeTwilioCode, TWILIO_TOKEN_ERROR_CODES } from './doctor/twilio-co
 export { twilioCodeOf } from './doctor/explain-token-error';
 
 export type { TwilioTokenErrorCode } from './doctor/twilio-codes';
-export type { DiagnoseContext, Diagnosis, Finding, FindingCode, Product } from './doctor/types';
+export type { DiagnoseContext, Diagnosis, Finding, FindingCode, Product, TokenSummary } from './doctor/types';
 
 /**
  * Checks a Twilio Access Token offline and says, for a person, what would make Twilio refuse it: its
