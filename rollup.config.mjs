@@ -42,6 +42,15 @@ const serverTypes = ['d.ts', 'd.cts'].map((extension) => ({
   output: { dir: 'dist', format: 'es', entryFileNames: `[name].${extension}` },
 }));
 
+// The `twilio-token-lifecycle` command (package.json `bin`): one ESM file for Node 20+, everything inlined
+// but Node's own modules, so `npx` needs nothing else.
+const cliBuild = {
+  input: { cli: 'src/cli/main.ts' },
+  external: (id) => id.startsWith('node:'),
+  plugins: [typescript({ tsconfig: './tsconfig.cli.json' })],
+  output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', banner: '#!/usr/bin/env node' },
+};
+
 export default [
   {
     input: entries,
@@ -73,4 +82,5 @@ export default [
   },
   ...serverBuilds,
   ...serverTypes,
+  cliBuild,
 ];

@@ -1,5 +1,6 @@
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
+import { logConfigFindings } from './self-check';
 
 /**
  * The Worker's bindings: the same names as the Node server's environment variables (`wrangler.toml`
@@ -12,7 +13,8 @@ type App = ReturnType<typeof createApp>;
 // One app per isolate and set of bindings: sessions and rate limits live in its memory, so they are
 // per isolate. Production needs a shared `sessions` store (a Durable Object, say) passed to createApp.
 // A configuration that failed is kept too: the same bindings fail the same way, and are logged once.
-let cached: { env: WorkerEnv; app: App } | { env: WorkerEnv; error: ConfigError } | undefined;
+// `checked` is the configuration self-check, run once per set of bindings, on its first request.
+let cached: { env: WorkerEnv; app: App; checked: Promise<void> } | { env: WorkerEnv; error: ConfigError } | undefined;
 
 // Said once per isolate, on its first request (a Worker module may export only handlers).
 const PER_ISOLATE_WARNING =
@@ -37,17 +39,18 @@ function configured(env: WorkerEnv): App {
   return app;
 }
 
-function appFor(env: WorkerEnv): App | ConfigError {
+function appFor(env: WorkerEnv): { app: App; checked: Promise<void> } | ConfigError {
   if (cached?.env !== env) {
     try {
-      cached = { env, app: configured(env) };
+      const app = configured(env);
+      cached = { env, app, checked: logConfigFindings(env, (line) => console.warn(line)) };
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       console.error(`Cannot serve: ${error.message}`); // the message names the setting, never a secret
       cached = { env, error };
     }
   }
-  return 'app' in cached ? cached.app : cached.error;
+  return 'app' in cached ? cached : cached.error;
 }
 
 // On Cloudflare the URL's host is the `Host` the client sent. Local runners (wrangler dev, miniflare)
@@ -72,9 +75,11 @@ const misconfigured = () =>
  * `nodejs_compat` flag (the session cookie is signed with `node:crypto`).
  */
 export default {
-  fetch(request: Request, env: WorkerEnv, context?: unknown): Response | Promise<Response> {
-    const app = appFor(env);
-    if (app instanceof ConfigError) return misconfigured();
-    return app.fetch(withHostOfUrl(request), env, context as never);
+  async fetch(request: Request, env: WorkerEnv, context?: unknown): Promise<Response> {
+    const configuredApp = appFor(env);
+    if (configuredApp instanceof ConfigError) return misconfigured();
+    // The first request waits for the check (a few ms, offline), so its lines come before the request's.
+    await configuredApp.checked;
+    return configuredApp.app.fetch(withHostOfUrl(request), env, context as never);
   },
 };

@@ -39,7 +39,16 @@ export type FindingCode =
   | 'missing-grant'
   | 'grant-invalid'
   | 'region-mismatch'
-  | 'twilio-rejected';
+  | 'twilio-rejected'
+  // The server's configuration and Twilio's REST API (the CLI and the server's self-check):
+  | 'missing-setting'
+  | 'invalid-setting'
+  | 'credentials-refused'
+  | 'service-not-found'
+  | 'application-not-found'
+  | 'workspace-not-found'
+  | 'network-error'
+  | 'online-check-failed';
 
 /** One thing the doctor found, written for a person. Never holds a token's signature or a secret. */
 export interface Finding {
