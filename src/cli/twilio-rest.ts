@@ -41,11 +41,20 @@ function twilioCode(body: string): number | undefined {
   }
 }
 
+const SYSTEM_ERRORS: Record<string, string> = {
+  ENOTFOUND: 'the host name does not resolve',
+  EAI_AGAIN: 'DNS did not answer',
+  ECONNREFUSED: 'the connection was refused',
+  ECONNRESET: 'the connection was reset',
+  ETIMEDOUT: 'the connection timed out',
+  EHOSTUNREACH: 'the host is unreachable',
+};
+
 function unreachableReason(error: unknown, timeoutMs: number): string {
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return `no answer within ${timeoutMs / 1000} s`;
   // undici puts the system error (ENOTFOUND, ECONNREFUSED, a TLS failure) in `cause`.
   const cause = (error as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
-  if (typeof cause?.code === 'string') return cause.code;
+  if (typeof cause?.code === 'string') return SYSTEM_ERRORS[cause.code] ? `${cause.code}, ${SYSTEM_ERRORS[cause.code]}` : cause.code;
   if (typeof cause?.message === 'string') return cause.message;
   return error instanceof Error ? error.message : String(error);
 }

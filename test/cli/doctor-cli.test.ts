@@ -230,7 +230,7 @@ describe('npx twilio-token-lifecycle doctor, against a fake Twilio REST API', ()
     twilio = await startFakeTwilioRest(TWILIO);
     const bad = await cli(['doctor', '--base-url', twilio.baseUrl], { ...RIGHT, TWILIO_SYNC_SERVICE_SID: MISSING_SERVICE });
     expect(bad.code).toBe(1);
-    expect(bad.stdout).toMatch(/^ERROR {2}service-not-found: TWILIO_SYNC_SERVICE_SID is IS9c/m);
+    expect(bad.stdout).toMatch(/^ERROR +service-not-found: TWILIO_SYNC_SERVICE_SID is IS9c/m);
     expect(bad.stdout).toMatch(/fix: Set TWILIO_SYNC_SERVICE_SID/);
     expect(bad.stdout).toMatch(/^ok {6}Twilio accepts API key SK0123456789abcdef0123456789abcdef/m);
     expect(bad.stdout).toContain('secret (set, not shown)');
