@@ -40,6 +40,15 @@ export type FindingCode =
   | 'grant-invalid'
   | 'region-mismatch'
   | 'twilio-rejected'
+  // Added beyond the issue's list:
+  /** `iat`/`exp`/`nbf`/`grants` missing or not of the type Twilio reads (e.g. `iat` in ms alone). */
+  | 'bad-claims'
+  /** Warning: `iat` is ahead of the checking clock by more than the skew allowance (a fast minting clock). */
+  | 'issued-in-future'
+  /** Warning: `apiSecret` was given but this runtime has no WebCrypto (`crypto.subtle`, e.g. an http:// page). */
+  | 'signature-not-checked'
+  /** Warning from `explainTokenError`: the error carries no Twilio error code, so Twilio did not refuse the token. */
+  | 'no-twilio-code'
   // The server's configuration and Twilio's REST API (the CLI and the server's self-check):
   | 'missing-setting'
   | 'invalid-setting'
