@@ -154,6 +154,18 @@ describe('the example server in workerd', () => {
     expect(cannotServe()).toHaveLength(1);
   }, 60_000);
 
+  it('checks its configuration on its first request (the doctor, offline) and says each finding once, never the secret', async () => {
+    const authToken = '9f86d081884c7d659a2feaa0c55ad015';
+    const output: Output = { lines: [] };
+    const worker = await startWorker({ ...BINDINGS, TWILIO_API_SECRET: authToken, TOKEN_TTL: '3600' }, output);
+    for (let i = 0; i < 3; i++) await expectJsonError(await worker.dispatchFetch(`${ORIGIN}/api/token`, post()), 401, 'no-session');
+    const said = () => output.lines.filter((line) => line.includes('config error (secret-is-auth-token): TWILIO_API_SECRET looks like the Account Auth Token'));
+    await eventually(() => said().length > 0, 'the finding');
+    await new Promise((resolve) => setTimeout(resolve, 200)); // any late copies
+    expect(said()).toHaveLength(1);
+    expect(output.lines.join('\n')).not.toContain(authToken);
+  }, 60_000);
+
   it('refuses a REDIS_URL binding, which it cannot reach, rather than ignoring it', async () => {
     const output: Output = { lines: [] };
     const worker = await startWorker({ ...BINDINGS, REDIS_URL: 'redis://:hunter2@redis.internal:6379' }, output);
