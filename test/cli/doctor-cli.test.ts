@@ -245,6 +245,17 @@ describe('npx twilio-token-lifecycle doctor, against a fake Twilio REST API', ()
     expect(report.findings[0]!.message).toMatch(/no answer within 0\.5 s/);
   });
 
+  it.each([
+    [503, /answered HTTP 503, Twilio code 20500 .*proves nothing/],
+    [429, /answered HTTP 429/],
+    [403, /Restricted API key/],
+  ])('a %i from Twilio is an online-check-failed warning: exit 0', async (status, message) => {
+    const { run, report } = await doctor(RIGHT, [], { ...TWILIO, status });
+    expect(run.code).toBe(0);
+    expect(report.findings.every((found) => found.code === 'online-check-failed' && found.severity === 'warning')).toBe(true);
+    expect(report.findings[0]!.message).toMatch(message);
+  });
+
   it('nothing listening at the base URL is a network-error warning', async () => {
     const closed: Server = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));

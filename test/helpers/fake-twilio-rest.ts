@@ -27,6 +27,8 @@ export interface FakeTwilioRestOptions {
   workspaces?: FakeResource[];
   /** Accept requests and never answer (a hung network path). */
   hang?: boolean;
+  /** Answer every request with this status and a Twilio error body (403, 429, 503…). */
+  status?: number;
 }
 
 export interface FakeRequest {
@@ -76,6 +78,7 @@ export async function startFakeTwilioRest(options: FakeTwilioRestOptions): Promi
     const url = new URL(`/${rest.join('/')}`, 'http://fake');
     requests.push({ host, method: request.method ?? '', path: `${url.pathname}${url.search}` });
     if (options.hang) return;
+    if (options.status) return send(response, options.status, { code: options.status === 403 ? 20403 : 20500, message: 'Forced by the test', status: options.status });
     const hostMatch = HOST.exec(host);
     if (!hostMatch) return send(response, 400, { message: `not a Twilio host: ${host}` });
     const product = hostMatch[1]!;
