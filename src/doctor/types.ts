@@ -1,3 +1,5 @@
+import type { ConfigFindingCode } from './config-finding-codes';
+
 /** The Twilio client SDKs whose grants the doctor knows. */
 export type Product = 'conversations' | 'chat' | 'sync' | 'voice' | 'video' | 'taskrouter';
 
@@ -49,15 +51,8 @@ export type FindingCode =
   | 'signature-not-checked'
   /** Warning from `explainTokenError`: the error carries no Twilio error code, so Twilio did not refuse the token. */
   | 'no-twilio-code'
-  // The server's configuration and Twilio's REST API (the CLI and the server's self-check):
-  | 'missing-setting'
-  | 'invalid-setting'
-  | 'credentials-refused'
-  | 'service-not-found'
-  | 'application-not-found'
-  | 'workspace-not-found'
-  | 'network-error'
-  | 'online-check-failed';
+  // The server's configuration and Twilio's REST API (the CLI and checkServerConfig; docs/guide/doctor-cli.md):
+  | ConfigFindingCode;
 
 /** One thing the doctor found, written for a person. Never holds a token's signature or a secret. */
 export interface Finding {
