@@ -13,8 +13,7 @@ type App = ReturnType<typeof createApp>;
 // One app per isolate and set of bindings: sessions and rate limits live in its memory, so they are
 // per isolate. Production needs a shared `sessions` store (a Durable Object, say) passed to createApp.
 // A configuration that failed is kept too: the same bindings fail the same way, and are logged once.
-// `checked` is the configuration self-check, run once per set of bindings, on its first request.
-let cached: { env: WorkerEnv; app: App; checked: Promise<void> } | { env: WorkerEnv; error: ConfigError } | undefined;
+let cached: { env: WorkerEnv; app: App } | { env: WorkerEnv; error: ConfigError } | undefined;
 
 // Said once per isolate, on its first request (a Worker module may export only handlers).
 const PER_ISOLATE_WARNING =
@@ -39,18 +38,24 @@ function configured(env: WorkerEnv): App {
   return app;
 }
 
-function appFor(env: WorkerEnv): { app: App; checked: Promise<void> } | ConfigError {
+/**
+ * The app for these bindings, and, for the request that configured it only, the doctor's offline check of
+ * its configuration (logged once per set of bindings). Only that request waits for it: a Worker must not
+ * await a promise another request created.
+ */
+function appFor(env: WorkerEnv): { app: App; selfCheck?: Promise<void> } | ConfigError {
   if (cached?.env !== env) {
     try {
       const app = configured(env);
-      cached = { env, app, checked: logConfigFindings(env, (line) => console.warn(line)) };
+      cached = { env, app };
+      return { app, selfCheck: logConfigFindings(env, (line) => console.warn(line)) };
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       console.error(`Cannot serve: ${error.message}`); // the message names the setting, never a secret
       cached = { env, error };
     }
   }
-  return 'app' in cached ? cached : cached.error;
+  return 'app' in cached ? { app: cached.app } : cached.error;
 }
 
 // On Cloudflare the URL's host is the `Host` the client sent. Local runners (wrangler dev, miniflare)
@@ -79,7 +84,7 @@ export default {
     const configuredApp = appFor(env);
     if (configuredApp instanceof ConfigError) return misconfigured();
     // The first request waits for the check (a few ms, offline), so its lines come before the request's.
-    await configuredApp.checked;
+    if (configuredApp.selfCheck) await configuredApp.selfCheck;
     return configuredApp.app.fetch(withHostOfUrl(request), env, context as never);
   },
 };
