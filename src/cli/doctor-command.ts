@@ -41,7 +41,8 @@ async function diagnoseGivenToken(token: string, args: DoctorArgs, io: DoctorIo,
   // Only what the environment holds: a region is compared only when TWILIO_REGION is set.
   const { region: _defaultRegion, ...context } = contextFor(settings, args.products, now);
   const fullContext: DiagnoseContext = { ...context, ...(settings.region ? { region: settings.region } : {}), ...(args.twilioCode === undefined ? {} : { twilioCode: args.twilioCode }) };
-  const against = (['accountSid', 'apiKeySid', 'apiSecret', 'region'] as const).filter((key) => fullContext[key] !== undefined);
+  const names = { accountSid: 'TWILIO_ACCOUNT_SID', apiKeySid: 'TWILIO_API_KEY', apiSecret: 'TWILIO_API_SECRET', region: 'TWILIO_REGION' } as const;
+  const against = (Object.keys(names) as Array<keyof typeof names>).filter((key) => fullContext[key] !== undefined).map((key) => names[key]);
   const diagnosis = await io.diagnose(token, fullContext);
   return {
     ...diagnosis,

@@ -152,7 +152,9 @@ export async function checkOnline(client: RestClient, settings: ServerSettings, 
         error(
           'region-mismatch',
           `Twilio refused API key ${apiKeySid} in ${where.region} (${apiHost}) but accepts it in ${region}: the key was created in ${region}, and a key works only in its own region.`,
-          `Set TWILIO_REGION=${region}, so the server writes the region into its tokens (twr: ${region}) and the SDKs use ${region}; or create a key in ${where.region}.`,
+          region === 'us1'
+            ? `Unset TWILIO_REGION (us1 is the default), or create a key in ${where.region}.`
+            : `Set TWILIO_REGION=${region}, so the server writes the region into its tokens (twr: ${region}) and the SDKs use ${region}; or create a key in ${where.region}.`,
           [20103, 20151],
         ),
       );

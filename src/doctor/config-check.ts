@@ -83,7 +83,12 @@ export async function checkServerConfigWith(
     } catch (error) {
       // The signer's messages name the field, never the secret; scrubbed all the same.
       const why = withoutSecret(error instanceof Error ? error.message : String(error), apiSecret);
-      findings.push({ code: 'invalid-setting', severity: 'error', message: `The server's signer refuses these settings: ${why}.`, fix: 'Correct the setting it names.', twilioCodes: [] });
+      findings.push(
+        error instanceof Error && error.name === 'MintInputError'
+          ? { code: 'invalid-setting', severity: 'error', message: `The server's signer refuses these settings: ${why}.`, fix: 'Correct the setting it names.', twilioCodes: [] }
+          : // No WebCrypto here (Node 18 without the flag, say): nothing was proved wrong.
+            { code: 'signature-not-checked', severity: 'warning', message: `Could not sign a sample token in this runtime (${why}), so the token checks were not made.`, fix: 'Run the check on Node 20 or later, or where WebCrypto (crypto.subtle) is available.', twilioCodes: [] },
+      );
     }
     if (token !== undefined) {
       const diagnosis = await tools.diagnose(token, contextFor(settings, serverProducts(settings), now));

@@ -2,7 +2,6 @@ import { diagnoseAccessToken } from '../doctor';
 import { checkServerConfigWith, type CheckServerConfigOptions } from '../doctor/config-check';
 import type { ServerEnv } from '../doctor/config-settings';
 import type { Diagnosis } from '../doctor/types';
-// WebCrypto in both builds: the check signs one sample token, and the doctor verifies it with WebCrypto anyway.
 import { mintAccessToken } from './mint-access-token-webcrypto';
 
 /**

@@ -145,6 +145,13 @@ describe('npx twilio-token-lifecycle doctor, against a fake Twilio REST API', ()
     expect(twilio.requests.map((request) => request.host)).toContain('api.dublin.ie1.twilio.com');
   });
 
+  it('a us1 key with TWILIO_REGION=ie1: region-mismatch saying to unset TWILIO_REGION', async () => {
+    const { run, report } = await doctor({ ...RIGHT, TWILIO_REGION: 'ie1' });
+    expect(run.code).toBe(1);
+    expect(errorCodes(report)).toEqual(['region-mismatch']);
+    expect(report.findings[0]!.fix).toMatch(/^Unset TWILIO_REGION/);
+  });
+
   it('the same key with TWILIO_REGION=ie1: exit 0, asked on the ie1 hosts (edge dublin)', async () => {
     const { TWILIO_SYNC_SERVICE_SID: _sync, TWILIO_TASKROUTER_WORKSPACE_SID: _workspace, ...rest } = RIGHT;
     const { run, report } = await doctor({ ...rest, TWILIO_API_KEY: IE1_KEY, TWILIO_API_SECRET: IE1_SECRET, TWILIO_REGION: 'ie1' });
