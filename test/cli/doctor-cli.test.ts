@@ -97,11 +97,13 @@ afterEach(async () => {
 
 async function doctor(env: Record<string, string>, extra: string[] = [], options: FakeTwilioRestOptions = TWILIO) {
   twilio = await startFakeTwilioRest(options);
-  const run = await cli(['doctor', '--json', ...extra], { ...env, TWILIO_DOCTOR_BASE_URL: twilio.baseUrl });
+  // A generous per-request timeout: the fake answers at once, however loaded the machine (a test may lower it).
+  const run = await cli(['doctor', '--json', '--timeout', '60', ...extra], { ...env, TWILIO_DOCTOR_BASE_URL: twilio.baseUrl });
   return { run, report: json(run) };
 }
 
-describe('npx twilio-token-lifecycle doctor, against a fake Twilio REST API', () => {
+// Each case spawns Node: a generous bound, far above the usual second or two.
+describe('npx twilio-token-lifecycle doctor, against a fake Twilio REST API', { timeout: 60_000 }, () => {
   it('is the package bin, one ESM file with a node shebang', () => {
     const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { bin: Record<string, string> };
     expect(pkg.bin).toEqual({ 'twilio-token-lifecycle': 'dist/cli.js' });
@@ -235,7 +237,7 @@ describe('npx twilio-token-lifecycle doctor, against a fake Twilio REST API', ()
 
   it('prints words without --json: each finding, its fix, and what passed', async () => {
     twilio = await startFakeTwilioRest(TWILIO);
-    const bad = await cli(['doctor', '--base-url', twilio.baseUrl], { ...RIGHT, TWILIO_SYNC_SERVICE_SID: MISSING_SERVICE });
+    const bad = await cli(['doctor', '--timeout', '60', '--base-url', twilio.baseUrl], { ...RIGHT, TWILIO_SYNC_SERVICE_SID: MISSING_SERVICE });
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/^ERROR +service-not-found: TWILIO_SYNC_SERVICE_SID is IS9c/m);
     expect(bad.stdout).toMatch(/fix: Set TWILIO_SYNC_SERVICE_SID/);
@@ -275,7 +277,7 @@ describe('npx twilio-token-lifecycle doctor, against a fake Twilio REST API', ()
   });
 });
 
-describe('doctor --token', () => {
+describe('doctor --token', { timeout: 60_000 }, () => {
   const minted = (apiSecret: string, extra: Partial<Parameters<typeof mintAccessToken>[0]> = {}) =>
     mintAccessToken({ accountSid: ACCOUNT, apiKeySid: KEY, apiSecret, identity: 'alice', ttlSeconds: 600, grants: { video: {} }, ...extra });
 
@@ -319,7 +321,7 @@ describe('doctor --token', () => {
   });
 });
 
-describe('doctor usage', () => {
+describe('doctor usage', { timeout: 60_000 }, () => {
   it.each([
     [[]],
     [['--json']],

@@ -16,7 +16,7 @@ const SECRET = 'Tq7ZpL2xVb9NcR4mWs8KdY3hJf6GaE1u';
 const AUTH_TOKEN = '9f86d081884c7d659a2feaa0c55ad015';
 const RIGHT = { TWILIO_ACCOUNT_SID: ACCOUNT, TWILIO_API_KEY: KEY, TWILIO_API_SECRET: SECRET };
 
-describe('checkServerConfig (twilio-token-lifecycle/server)', () => {
+describe('checkServerConfig (twilio-token-lifecycle/server)', { timeout: 60_000 }, () => {
   it('finds nothing wrong with a right configuration: the sample token passes the doctor', async () => {
     expect(await checkServerConfig({ ...RIGHT, TWILIO_TWIML_APP_SID: `AP${'1'.repeat(32)}`, TWILIO_CHAT_SERVICE_SID: `IS${'2'.repeat(32)}`, TWILIO_REGION: 'ie1', TOKEN_TTL: '86400' })).toEqual({ ok: true, findings: [] });
   });
