@@ -22,6 +22,12 @@ export interface DoctorIo {
 /** Exit statuses. */
 export const EXIT = { ok: 0, errorFound: 1, usage: 2, failed: 3 } as const;
 
+// Basic auth over http is fine to this machine (a test server), not across a network.
+function isPlainRemote(baseUrl: string): boolean {
+  const url = new URL(baseUrl.split('{host}').join('host.invalid'));
+  return url.protocol === 'http:' && !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+}
+
 function describeSettings(settings: ServerSettings): string {
   const grants = [
     settings.chatServiceSid && `chat ${settings.chatServiceSid}`,
@@ -68,6 +74,7 @@ async function checkConfiguration(args: DoctorArgs, io: DoctorIo, now: number): 
   } else {
     const where = args.baseUrl ? `${args.baseUrl} (--base-url / TWILIO_DOCTOR_BASE_URL)` : `${twilioHost('api', settings.region, settings.edge)} and the products' hosts`;
     subject.push(`Online: asking Twilio's REST API at ${where}.`);
+    if (args.baseUrl && isPlainRemote(args.baseUrl)) subject.push('Note: that base URL is plain http on another host: the API key and secret cross the network unencrypted.');
     const client = createRestClient({ apiKeySid: settings.apiKeySid!, apiSecret: settings.apiSecret!, timeoutMs: args.timeoutMs });
     const online = await checkOnline(client, settings, args.baseUrl ? { baseUrl: args.baseUrl } : {});
     findings.push(...online.findings);
