@@ -1,4 +1,4 @@
-import { describe, isSid } from './describe';
+import { describeId, isSid } from './describe';
 import { error } from './finding';
 import type { Finding } from './types';
 
@@ -16,7 +16,7 @@ export function checkIssuer(claims: Record<string, unknown>, accountSid?: string
         'issuer-not-api-key',
         isAccount
           ? `The issuer "iss" is an Account SID (${iss}): the token was minted with the Account SID and Auth Token, which Twilio does not accept for Access Tokens.`
-          : `The issuer "iss" is ${describe(iss)}, not an API key SID (SK and 32 hex digits).`,
+          : `The issuer "iss" is ${describeId(iss)}, not an API key SID (SK and 32 hex digits).`,
         'Create an API key (Standard or Main, not Restricted) in the Twilio Console and mint with its SID (SK…) and its secret.',
       ),
     );
@@ -30,7 +30,7 @@ export function checkIssuer(claims: Record<string, unknown>, accountSid?: string
     );
   }
   if (!isSid('AC', sub)) {
-    findings.push(error('subject-not-account', `The subject "sub" is ${describe(sub)}, not an Account SID (AC and 32 hex digits).`, 'Mint with your Account SID (AC…, from the Console\'s dashboard) as the account, and the API key SID as the key: check the argument order.'));
+    findings.push(error('subject-not-account', `The subject "sub" is ${describeId(sub)}, not an Account SID (AC and 32 hex digits).`, 'Mint with your Account SID (AC…, from the Console\'s dashboard) as the account, and the API key SID as the key: check the argument order.'));
   } else if (accountSid !== undefined && sub !== accountSid) {
     findings.push(
       error(

@@ -65,7 +65,9 @@ export function checkLifetime(claims: Record<string, unknown>, now: number): Fin
       findings.push(error('expired', `The token expired ${duration(now / 1000 - exp)} ago (exp ${at(exp)}, checked at ${new Date(now).toISOString()}).${clockHint}`, 'Fetch a new token before the old one expires (a TokenManager does), and keep the minting server\'s clock in sync (NTP).'));
     }
   }
-  if (isTime(nbf) && nbf < MS_THRESHOLD && nbf * 1000 > now) {
+  if (isTime(nbf) && nbf >= MS_THRESHOLD) {
+    findings.push(error('not-yet-valid', `"nbf" (${nbf}) is written in milliseconds: read as seconds, the token is not valid for thousands of years.`, 'Write nbf in seconds since the epoch, or leave it out (the token is valid from iat).'));
+  } else if (isTime(nbf) && nbf * 1000 > now) {
     const ahead = duration(nbf - now / 1000);
     if (nbf * 1000 > now + CLOCK_SKEW_MS) {
       findings.push(error('not-yet-valid', `The token is not valid for another ${ahead} ("nbf" is ${at(nbf)}).`, 'Leave nbf out, or set it no later than the time of minting; check that the minting server\'s clock is right (NTP).'));

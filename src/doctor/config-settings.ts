@@ -117,8 +117,11 @@ function readSecret(env: ServerEnv, findings: Finding[]): string | undefined {
         [20107],
       ),
     );
-  } else if (secret.trim() !== secret || /^["'].*["']$/.test(secret)) {
-    findings.push(finding('error', 'invalid-setting', 'TWILIO_API_SECRET has spaces or quotes around it, which become part of the signing key.', 'Set TWILIO_API_SECRET to the secret alone, without quotes or spaces.', [20107]));
+  } else if (secret.trim() !== secret) {
+    // The doctor's own code: its check of the sample token then says the same once, not twice.
+    findings.push(finding('error', 'secret-has-whitespace', 'TWILIO_API_SECRET has white space around it (a line break from a .env file?), which becomes part of the signing key.', 'Set TWILIO_API_SECRET to the secret alone, without spaces or line breaks.', [20107]));
+  } else if (/^["'].*["']$/.test(secret)) {
+    findings.push(finding('error', 'invalid-setting', 'TWILIO_API_SECRET has quotes around it, which become part of the signing key.', 'Set TWILIO_API_SECRET to the secret alone, without quotes.', [20107]));
   } else if (!API_SECRET_SHAPE.test(secret)) {
     findings.push(
       finding('warning', 'invalid-setting', `TWILIO_API_SECRET does not look like an API key secret (32 letters and digits; this one has ${secret.length} characters).`, 'Check that it is the secret of the key named by TWILIO_API_KEY, copied whole.', [20107]),

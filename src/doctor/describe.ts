@@ -24,3 +24,13 @@ export function duration(seconds: number): string {
   if (abs < 172_800) return `${(seconds / 3600).toFixed(1).replace(/\.0$/, '')} h`;
   return `${(seconds / 86_400).toFixed(1).replace(/\.0$/, '')} days`;
 }
+
+/**
+ * A value found where a SID belongs. A SID (of any kind) is shown: it is not a secret. Any other string is
+ * described by its length only: swapped arguments put the API secret in `iss`, and it must not be shown.
+ */
+export function describeId(value: unknown): string {
+  if (typeof value !== 'string') return describe(value);
+  if (/^[A-Z]{2}[0-9a-fA-F]{32}$/.test(value)) return value;
+  return value === '' ? 'an empty string' : `a ${value.length}-character string that is not a SID (not shown: it may be a secret)`;
+}

@@ -27,13 +27,32 @@ function readContext(context: unknown) {
     region: text(given.region),
     products,
     now: typeof given.now === 'number' && Number.isFinite(given.now) ? given.now : Date.now(),
-    twilioCode: typeof given.twilioCode === 'number' && Number.isInteger(given.twilioCode) ? given.twilioCode : undefined,
+    // A number, or a string of digits as some SDKs and `serverError.code` carry it.
+    twilioCode: typeof given.twilioCode === 'string' && /^\d{5}$/.test(given.twilioCode) ? Number(given.twilioCode) : typeof given.twilioCode === 'number' && Number.isInteger(given.twilioCode) ? given.twilioCode : undefined,
   };
 }
 
+/**
+ * The last guard against a leak: any finding text holding one of `secrets` (the API secret, the token's
+ * signature) has it replaced. The rules never quote them; this holds even for a token built to make them.
+ */
+function redact(findings: Finding[], secrets: (string | undefined)[]): Finding[] {
+  const hidden = secrets.filter((secret): secret is string => secret !== undefined && secret.trim().length >= 8).map((secret) => secret.trim());
+  const clean = (text: string) => hidden.reduce((out, secret) => out.split(secret).join('[hidden]'), text);
+  return findings.map((finding) => {
+    const message = clean(finding.message);
+    const fix = clean(finding.fix);
+    return message === finding.message && fix === finding.fix ? finding : { ...finding, message, fix };
+  });
+}
+
 async function findAll(token: unknown, context: ReturnType<typeof readContext>): Promise<Finding[]> {
-  const { apiSecret, accountSid, apiKeySid, region, products = [], now } = context;
   const parsed = parseToken(token);
+  return redact(await findIn(parsed, context), [context.apiSecret, parsed.token?.signature]);
+}
+
+async function findIn(parsed: ReturnType<typeof parseToken>, context: ReturnType<typeof readContext>): Promise<Finding[]> {
+  const { apiSecret, accountSid, apiKeySid, region, products = [], now } = context;
   const findings = [...parsed.findings];
   if (apiSecret !== undefined) findings.push(...checkSecret(apiSecret));
   const jwt = parsed.token;

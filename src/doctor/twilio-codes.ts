@@ -10,7 +10,7 @@ export interface TwilioTokenErrorCode {
 }
 
 // Groups that recur: a wrong key/secret/account is invisible in the token's shape, only in its signature.
-const WRONG_CREDENTIALS: FindingCode[] = ['signature-mismatch', 'secret-is-auth-token', 'key-mismatch', 'account-mismatch'];
+const WRONG_CREDENTIALS: FindingCode[] = ['signature-mismatch', 'secret-is-auth-token', 'secret-has-whitespace', 'key-mismatch', 'account-mismatch'];
 const WRONG_ISSUER: FindingCode[] = ['issuer-not-api-key', 'subject-not-account', 'account-mismatch', 'key-mismatch', 'region-mismatch'];
 const NOT_A_JWT: FindingCode[] = ['not-a-token', 'token-in-json'];
 const BAD_GRANTS: FindingCode[] = ['missing-grant', 'grant-invalid', 'missing-identity', 'identity-invalid', 'bad-claims'];

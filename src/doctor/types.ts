@@ -5,7 +5,7 @@ export type Product = 'conversations' | 'chat' | 'sync' | 'voice' | 'video' | 't
 
 /** What the doctor may check a token against. Every field is optional: it checks what it is given. */
 export interface DiagnoseContext {
-  /** The API key secret the token should be signed with: enables `signature-mismatch` and `secret-is-auth-token`. */
+  /** The API key secret the token should be signed with: enables `signature-mismatch`, `secret-is-auth-token` and `secret-has-whitespace`. Server side only: never send a secret to a browser. */
   apiSecret?: string;
   /** The Account SID (`AC…`) the token should be for. */
   accountSid?: string;
@@ -17,7 +17,7 @@ export interface DiagnoseContext {
   products?: Product[];
   /** Epoch ms of the checking clock. @default Date.now() */
   now?: number;
-  /** The error code Twilio answered with, if any (e.g. 20107). */
+  /** The error code Twilio answered with, if any (e.g. 20107; a string of digits is read too). */
   twilioCode?: number;
 }
 
@@ -51,6 +51,8 @@ export type FindingCode =
   | 'signature-not-checked'
   /** Warning from `explainTokenError`: the error carries no Twilio error code, so Twilio did not refuse the token. */
   | 'no-twilio-code'
+  /** `apiSecret` has white space around it (a line break from a .env file): the key's real secret has none. */
+  | 'secret-has-whitespace'
   // The server's configuration and Twilio's REST API (the CLI and checkServerConfig; docs/guide/doctor-cli.md):
   | ConfigFindingCode;
 

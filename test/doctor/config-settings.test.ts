@@ -39,7 +39,8 @@ describe('readServerSettings', () => {
   it.each([
     [{}, ['error missing-setting', 'error missing-setting', 'error missing-setting']],
     [{ ...RIGHT, TWILIO_API_SECRET: '9f86d081884c7d659a2feaa0c55ad015' }, ['error secret-is-auth-token']],
-    [{ ...RIGHT, TWILIO_API_SECRET: ` ${SECRET}` }, ['error invalid-setting']],
+    [{ ...RIGHT, TWILIO_API_SECRET: ` ${SECRET}` }, ['error secret-has-whitespace']],
+    [{ ...RIGHT, TWILIO_API_SECRET: `${SECRET}\n` }, ['error secret-has-whitespace']],
     [{ ...RIGHT, TWILIO_API_SECRET: `"${SECRET}"` }, ['error invalid-setting']],
     [{ ...RIGHT, TWILIO_API_SECRET: 'short' }, ['warning invalid-setting']],
     [{ ...RIGHT, TWILIO_ACCOUNT_SID: KEY }, ['error subject-not-account']],

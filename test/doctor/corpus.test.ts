@@ -9,7 +9,7 @@ const EVERY_FINDING_CODE: FindingCode[] = [
   'not-a-token', 'token-in-json', 'bad-header', 'issuer-not-api-key', 'subject-not-account', 'account-mismatch',
   'key-mismatch', 'signature-mismatch', 'secret-is-auth-token', 'ttl-too-long', 'ttl-in-milliseconds', 'expired',
   'not-yet-valid', 'missing-identity', 'identity-invalid', 'missing-grant', 'grant-invalid', 'region-mismatch',
-  'twilio-rejected', 'bad-claims', 'issued-in-future', 'signature-not-checked', 'no-twilio-code',
+  'twilio-rejected', 'bad-claims', 'issued-in-future', 'signature-not-checked', 'no-twilio-code', 'secret-has-whitespace',
 ];
 
 async function run(entry: CorpusCase): Promise<Diagnosis> {

@@ -65,6 +65,9 @@ export const CORPUS: CorpusCase[] = [
   one('the Account SID as the issuer (minted with Account SID + Auth Token)', forge(valid, (_h, c) => (c.iss = ACCOUNT_SID), AUTH_TOKEN), { accountSid: ACCOUNT_SID, apiKeySid: API_KEY_SID, products: ['video'], now: CHECKED_AT }, ['issuer-not-api-key']),
   one('account and key SIDs swapped in the helper\'s arguments', mint({ accountSid: API_KEY_SID, apiKeySid: ACCOUNT_SID }), full(), ['issuer-not-api-key', 'subject-not-account']),
   one('a payload changed after signing', forge(valid, (_h, c) => ((c.grants as { identity: string }).identity = 'mallory'), OTHER_SECRET), full(), ['signature-mismatch']),
+  one('a secret read from a .env file with its line break', mint({ secret: `${API_SECRET}\n` }), full({ apiSecret: `${API_SECRET}\n` }), ['secret-has-whitespace']),
+  one('the API secret passed as the key SID (arguments in the wrong order)', mint({ apiKeySid: API_SECRET, secret: API_KEY_SID }), full(), ['issuer-not-api-key', 'signature-mismatch']),
+  one('a header made to carry the secret: it is never shown', forge(valid, (h) => (h.typ = API_SECRET)), full(), ['bad-header']),
   one('a valid token Twilio still refused with 20107 (key deleted?)', valid, full({ twilioCode: 20107 }), ['twilio-rejected']),
 
   // Region.
@@ -77,6 +80,7 @@ export const CORPUS: CorpusCase[] = [
   one('exp written in milliseconds', forge(valid, (_h, c) => (c.exp = (IAT + 3600) * 1000)), full(), ['ttl-in-milliseconds']),
   one('a TTL of 25 h and a minute', mint({ ttl: 90_060 + 1 }), full(), ['ttl-too-long']),
   one('nbf an hour in the future', mint({ nbf: IAT + 3600 }), full(), ['not-yet-valid']),
+  one('nbf written in milliseconds', mint({ nbf: MINTED_AT }), full(), ['not-yet-valid']),
   one('nbf 30 s ahead: within the clock-skew allowance', mint({ nbf: IAT + 90 }), full(), [], { warnings: ['not-yet-valid'] }),
   one('expired 5 s ago', mint({ ttl: 600 }), full({ now: (IAT + 605) * 1000 }), ['expired']),
   one('expired, and Twilio said so (20104)', mint({ ttl: 600 }), full({ now: (IAT + 605) * 1000, twilioCode: 20104 }), ['expired']),

@@ -1,7 +1,7 @@
 // @vitest-environment node
 import { describe, expect, it } from 'vitest';
 import { TokenError } from 'twilio-token-lifecycle';
-import { explainTokenError, twilioCodeOf, type FindingCode } from 'twilio-token-lifecycle/doctor';
+import { diagnoseAccessToken, explainTokenError, twilioCodeOf, type FindingCode } from 'twilio-token-lifecycle/doctor';
 import { ACCOUNT_SID, API_KEY_SID, API_SECRET, IAT, MINTED_AT, mintWithHelper, OTHER_SECRET } from './fixtures';
 
 // As the adapters report a refusal: code token-rejected, Twilio's code in serverError.code (a string).
@@ -49,6 +49,11 @@ describe('explainTokenError', () => {
     expect(findings[0]!.message).toContain('Conversations service SID in data_sync');
     expect(findings[0]!.message).toContain('the token itself (pass it)');
     for (const cause of ['deleted', 'Restricted', 'sub-account', 'suspended', 'test credentials']) expect(findings[0]!.message).toContain(cause);
+  });
+
+  it('reads context.twilioCode given as a string of digits, as serverError.code carries it', async () => {
+    const { findings } = await diagnoseAccessToken(valid, { ...context, twilioCode: '20107' as unknown as number });
+    expect(findings.map((finding) => [finding.code, finding.twilioCodes])).toEqual([['twilio-rejected', [20107]]]);
   });
 
   it('uses a token the error carries when none is given', async () => {

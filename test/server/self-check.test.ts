@@ -29,6 +29,11 @@ describe('checkServerConfig (twilio-token-lifecycle/server)', { timeout: 60_000 
     expect(JSON.stringify(diagnosis)).not.toContain(AUTH_TOKEN);
   });
 
+  it('says a problem the settings and the sample token share once: white space around the secret', async () => {
+    const diagnosis = await checkServerConfig({ ...RIGHT, TWILIO_API_SECRET: `${SECRET}\n` });
+    expect(diagnosis.findings.map((finding) => finding.code)).toEqual(['secret-has-whitespace']);
+  });
+
   it('reports missing credentials without minting', async () => {
     const diagnosis = await checkServerConfig({});
     expect(diagnosis.findings.map((finding) => finding.code)).toEqual(['missing-setting', 'missing-setting', 'missing-setting']);
