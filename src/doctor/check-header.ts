@@ -1,4 +1,6 @@
-import { describe } from './describe';
+import { describe as describeValue } from './describe';
+
+const describe = (value: unknown) => (value === undefined ? 'missing' : describeValue(value));
 import { error, warning } from './finding';
 import type { Finding } from './types';
 

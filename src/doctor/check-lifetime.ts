@@ -39,7 +39,7 @@ export function checkLifetime(claims: Record<string, unknown>, now: number): Fin
     findings.push(
       error(
         'ttl-in-milliseconds',
-        `The expiry "exp" (${exp}) is written in milliseconds: read as seconds it is ${duration(exp - now / 1000)} from now, far beyond Twilio's 24 h maximum.`,
+        `The expiry "exp" (${exp}) is written in milliseconds: read as seconds, it lies thousands of years ahead, far beyond Twilio's 24 h maximum.`,
         'Write exp in seconds (Math.floor(Date.now() / 1000) + ttlSeconds), or let the helper compute it from `ttl` in seconds.',
       ),
     );

@@ -1,4 +1,4 @@
-import { checkGrants, GRANT_OF } from './check-grants';
+import { checkGrants } from './check-grants';
 import { checkHeader } from './check-header';
 import { checkIdentity } from './check-identity';
 import { checkIssuer } from './check-issuer';
@@ -10,48 +10,20 @@ import { isObject } from './describe';
 import { error, warning } from './finding';
 import { explainTwilioCode } from './explain-twilio-code';
 import { parseToken } from './parse-token';
-import type { DiagnoseContext, Diagnosis, Finding, Product } from './types';
+import { readContext, type CheckContext } from './read-context';
+import { redact } from './redact';
+import type { DiagnoseContext, Diagnosis, Finding } from './types';
 
-const PRODUCTS = new Set<string>(Object.keys(GRANT_OF));
+// The grants of the client SDKs: each needs an identity.
 const SDK_GRANTS = ['chat', 'data_sync', 'voice', 'video', 'task_router'];
 
-/** The context with every field of the wrong type dropped: a bad context narrows the checks, never throws. */
-function readContext(context: unknown) {
-  const given: Record<string, unknown> = isObject(context) ? context : {};
-  const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
-  const products = Array.isArray(given.products) ? [...new Set((given.products as unknown[]).filter((p): p is Product => typeof p === 'string' && PRODUCTS.has(p)))] : undefined;
-  return {
-    apiSecret: text(given.apiSecret),
-    accountSid: text(given.accountSid),
-    apiKeySid: text(given.apiKeySid),
-    region: text(given.region),
-    products,
-    now: typeof given.now === 'number' && Number.isFinite(given.now) ? given.now : Date.now(),
-    // A number, or a string of digits as some SDKs and `serverError.code` carry it.
-    twilioCode: typeof given.twilioCode === 'string' && /^\d{5}$/.test(given.twilioCode) ? Number(given.twilioCode) : typeof given.twilioCode === 'number' && Number.isInteger(given.twilioCode) ? given.twilioCode : undefined,
-  };
-}
-
-/**
- * The last guard against a leak: any finding text holding one of `secrets` (the API secret, the token's
- * signature) has it replaced. The rules never quote them; this holds even for a token built to make them.
- */
-function redact(findings: Finding[], secrets: (string | undefined)[]): Finding[] {
-  const hidden = secrets.filter((secret): secret is string => secret !== undefined && secret.trim().length >= 8).map((secret) => secret.trim());
-  const clean = (text: string) => hidden.reduce((out, secret) => out.split(secret).join('[hidden]'), text);
-  return findings.map((finding) => {
-    const message = clean(finding.message);
-    const fix = clean(finding.fix);
-    return message === finding.message && fix === finding.fix ? finding : { ...finding, message, fix };
-  });
-}
-
-async function findAll(token: unknown, context: ReturnType<typeof readContext>): Promise<Finding[]> {
+async function findAll(token: unknown, context: CheckContext): Promise<Finding[]> {
   const parsed = parseToken(token);
   return redact(await findIn(parsed, context), [context.apiSecret, parsed.token?.signature]);
 }
 
-async function findIn(parsed: ReturnType<typeof parseToken>, context: ReturnType<typeof readContext>): Promise<Finding[]> {
+/** Every rule, in the order a person reads them: the shape, who signed it, when, for whom, for what. */
+async function findIn(parsed: ReturnType<typeof parseToken>, context: CheckContext): Promise<Finding[]> {
   const { apiSecret, accountSid, apiKeySid, region, products = [], now } = context;
   const findings = [...parsed.findings];
   if (apiSecret !== undefined) findings.push(...checkSecret(apiSecret));

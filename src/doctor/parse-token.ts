@@ -59,8 +59,8 @@ function splitJwt(jwt: string): ParseResult {
   const header = decodeJsonSegment(headerPart);
   const claims = decodeJsonSegment(payloadPart);
   if (!header || !claims) {
-    const which = !header && !claims ? 'header and payload are' : !header ? 'header is' : 'payload is';
-    return { findings: [error('not-a-token', `This is not a JWT: its ${which} not base64url-encoded JSON objects.`, NOT_A_TOKEN_FIX)] };
+    const which = !header && !claims ? 'header and payload are not base64url-encoded JSON objects' : `${header ? 'payload' : 'header'} is not a base64url-encoded JSON object`;
+    return { findings: [error('not-a-token', `This is not a JWT: its ${which}.`, NOT_A_TOKEN_FIX)] };
   }
   return { token: { header, claims, signingInput: `${headerPart}.${payloadPart}`, signature }, findings: [] };
 }
