@@ -1,3 +1,4 @@
+import { diagnoseAccessToken } from 'twilio-token-lifecycle/doctor';
 import { checkServerConfig } from 'twilio-token-lifecycle/server';
 
 /**
@@ -9,7 +10,7 @@ export async function logConfigFindings(env: Record<string, string | undefined>,
   const secret = env.TWILIO_API_SECRET;
   const scrub = (text: string) => (secret ? text.split(secret).join('[secret]') : text);
   try {
-    const { findings } = await checkServerConfig(env);
+    const { findings } = await checkServerConfig(env, { diagnose: diagnoseAccessToken });
     for (const finding of findings) {
       log(scrub(`config ${finding.severity} (${finding.code}): ${finding.message} ${finding.fix}`));
     }

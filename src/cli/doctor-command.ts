@@ -61,7 +61,7 @@ async function diagnoseGivenToken(token: string, args: DoctorArgs, io: DoctorIo,
 
 async function checkConfiguration(args: DoctorArgs, io: DoctorIo, now: number): Promise<DoctorReport> {
   const { settings } = readServerSettings(io.env);
-  const offline = await checkServerConfigWith(io.env, { mint: io.mint, diagnose: io.diagnose }, { now });
+  const offline = await checkServerConfigWith(io.env, io.mint, { diagnose: io.diagnose, now });
   const subject = ['Checking the token server configuration from the environment:', describeSettings(settings)];
   const findings: Finding[] = [...offline.findings];
   const passed: string[] = [];

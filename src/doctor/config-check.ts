@@ -10,6 +10,13 @@ export type DiagnoseFunction = (token: unknown, context?: DiagnoseContext) => Pr
 
 /** Options of `checkServerConfig`. */
 export interface CheckServerConfigOptions {
+  /**
+   * The doctor, `diagnoseAccessToken` from `twilio-token-lifecycle/doctor`: with it, the sample token is
+   * diagnosed against the settings too (header, issuer, signature, lifetime, grants, region). Without it,
+   * only the settings are checked and the sample token signed. Passed in, so that an app importing only
+   * `mintAccessToken` never bundles the doctor.
+   */
+  diagnose?: DiagnoseFunction;
   /** Epoch ms of the checking clock. @default Date.now() */
   now?: number;
   /** The identity of the sample token. @default 'doctor_check' */
@@ -56,12 +63,12 @@ const withoutSecret = (text: string, secret: string | undefined) => (secret ? te
 /**
  * The offline check of a token server's configuration: the settings' shapes (see `readServerSettings`),
  * then a sample token minted with `mint` exactly as the reference server mints (its grants, TTL and
- * region), diagnosed by `diagnose` against those settings. A doctor finding the settings already
+ * region), diagnosed by `options.diagnose` (if given) against those settings. A doctor finding the settings already
  * explain (same code) is left out, so each problem is said once.
  */
 export async function checkServerConfigWith(
   env: ServerEnv,
-  tools: { mint: MintFunction; diagnose: DiagnoseFunction },
+  mint: MintFunction,
   options: CheckServerConfigOptions = {},
 ): Promise<Diagnosis> {
   const { settings, findings } = readServerSettings(env);
@@ -70,7 +77,7 @@ export async function checkServerConfigWith(
     const now = options.now ?? Date.now();
     let token: string | undefined;
     try {
-      token = await tools.mint({
+      token = await mint({
         accountSid,
         apiKeySid,
         apiSecret,
@@ -90,8 +97,8 @@ export async function checkServerConfigWith(
             { code: 'signature-not-checked', severity: 'warning', message: `Could not sign a sample token in this runtime (${why}), so the token checks were not made.`, fix: 'Run the check on Node 20 or later, or where WebCrypto (crypto.subtle) is available.', twilioCodes: [] },
       );
     }
-    if (token !== undefined) {
-      const diagnosis = await tools.diagnose(token, contextFor(settings, serverProducts(settings), now));
+    if (token !== undefined && options.diagnose) {
+      const diagnosis = await options.diagnose(token, contextFor(settings, serverProducts(settings), now));
       const said = new Set(findings.map((found) => found.code));
       findings.push(...diagnosis.findings.filter((found) => !said.has(found.code)));
     }

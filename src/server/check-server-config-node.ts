@@ -1,4 +1,3 @@
-import { diagnoseAccessToken } from '../doctor';
 import { checkServerConfigWith, type CheckServerConfigOptions } from '../doctor/config-check';
 import type { ServerEnv } from '../doctor/config-settings';
 import type { Diagnosis } from '../doctor/types';
@@ -6,5 +5,5 @@ import { mintAccessToken } from './mint-access-token-node';
 
 /** `checkServerConfig` of the Node build: the same check, its sample token signed with `node:crypto`. */
 export function checkServerConfig(env: ServerEnv, options?: CheckServerConfigOptions): Promise<Diagnosis> {
-  return checkServerConfigWith(env, { mint: mintAccessToken, diagnose: diagnoseAccessToken }, options);
+  return checkServerConfigWith(env, mintAccessToken, options);
 }

@@ -3,6 +3,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { jwtVerify, decodeProtectedHeader } from 'jose';
+import { diagnoseAccessToken, type DiagnoseContext } from 'twilio-token-lifecycle/doctor';
 import { checkServerConfig } from 'twilio-token-lifecycle/server';
 import { logConfigFindings } from '../../examples/server/self-check';
 
@@ -18,11 +20,32 @@ const RIGHT = { TWILIO_ACCOUNT_SID: ACCOUNT, TWILIO_API_KEY: KEY, TWILIO_API_SEC
 
 describe('checkServerConfig (twilio-token-lifecycle/server)', { timeout: 60_000 }, () => {
   it('finds nothing wrong with a right configuration: the sample token passes the doctor', async () => {
-    expect(await checkServerConfig({ ...RIGHT, TWILIO_TWIML_APP_SID: `AP${'1'.repeat(32)}`, TWILIO_CHAT_SERVICE_SID: `IS${'2'.repeat(32)}`, TWILIO_REGION: 'ie1', TOKEN_TTL: '86400' })).toEqual({ ok: true, findings: [] });
+    const env = { ...RIGHT, TWILIO_TWIML_APP_SID: `AP${'1'.repeat(32)}`, TWILIO_CHAT_SERVICE_SID: `IS${'2'.repeat(32)}`, TWILIO_REGION: 'ie1', TOKEN_TTL: '86400' };
+    expect(await checkServerConfig(env, { diagnose: diagnoseAccessToken })).toEqual({ ok: true, findings: [] });
+    expect(await checkServerConfig(env)).toEqual({ ok: true, findings: [] });
+  });
+
+  it('hands the doctor a sample token minted as the reference server mints, and the settings as its context', async () => {
+    const seen: Array<{ token: unknown; context?: DiagnoseContext }> = [];
+    const now = Date.UTC(2026, 11, 7, 12);
+    const env = { ...RIGHT, TWILIO_SYNC_SERVICE_SID: `IS${'2'.repeat(32)}`, TWILIO_TWIML_APP_SID: `AP${'1'.repeat(32)}`, TWILIO_REGION: 'au1', TOKEN_TTL: '600' };
+    await checkServerConfig(env, { now, diagnose: (token, context) => (seen.push({ token, context: context! }), diagnoseAccessToken(token, context)) });
+    expect(seen).toHaveLength(1);
+    const token = seen[0]!.token as string;
+    const { payload } = await jwtVerify(token, new TextEncoder().encode(SECRET), { issuer: KEY, subject: ACCOUNT, currentDate: new Date(now) });
+    expect(decodeProtectedHeader(token)).toEqual({ alg: 'HS256', typ: 'JWT', cty: 'twilio-fpa;v=1', twr: 'au1' });
+    expect(payload.exp! - payload.iat!).toBe(600);
+    expect(payload.grants).toEqual({
+      identity: 'doctor_check',
+      data_sync: { service_sid: `IS${'2'.repeat(32)}` },
+      voice: { incoming: { allow: true }, outgoing: { application_sid: `AP${'1'.repeat(32)}` } },
+      video: {},
+    });
+    expect(seen[0]!.context).toEqual({ apiSecret: SECRET, accountSid: ACCOUNT, apiKeySid: KEY, region: 'au1', products: ['sync', 'voice', 'video'], now });
   });
 
   it('names the Auth Token in place of the secret once, with the codes it leads to, and never the secret', async () => {
-    const diagnosis = await checkServerConfig({ ...RIGHT, TWILIO_API_SECRET: AUTH_TOKEN });
+    const diagnosis = await checkServerConfig({ ...RIGHT, TWILIO_API_SECRET: AUTH_TOKEN }, { diagnose: diagnoseAccessToken });
     expect(diagnosis.ok).toBe(false);
     expect(diagnosis.findings.map((finding) => finding.code)).toEqual(['secret-is-auth-token']);
     expect(diagnosis.findings[0]!.twilioCodes).toContain(20107);
@@ -30,7 +53,7 @@ describe('checkServerConfig (twilio-token-lifecycle/server)', { timeout: 60_000 
   });
 
   it('says a problem the settings and the sample token share once: white space around the secret', async () => {
-    const diagnosis = await checkServerConfig({ ...RIGHT, TWILIO_API_SECRET: `${SECRET}\n` });
+    const diagnosis = await checkServerConfig({ ...RIGHT, TWILIO_API_SECRET: `${SECRET}\n` }, { diagnose: diagnoseAccessToken });
     expect(diagnosis.findings.map((finding) => finding.code)).toEqual(['secret-has-whitespace']);
   });
 

@@ -61,7 +61,7 @@ beforeAll(async () => {
     conditions: ['workerd', 'worker', 'browser'],
     external: ['node:*'],
     // The package's own name, as the test suite maps it, to the build a Worker bundler resolves.
-    alias: { 'twilio-token-lifecycle/server': here('../../src/server/index.ts') },
+    alias: { 'twilio-token-lifecycle/server': here('../../src/server/index.ts'), 'twilio-token-lifecycle/doctor': here('../../src/doctor.ts') },
     metafile: true,
     write: false,
     logLevel: 'silent',
