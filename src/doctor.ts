@@ -11,7 +11,7 @@ export { describeTwilioCode, TWILIO_TOKEN_ERROR_CODES } from './doctor/twilio-co
 export { twilioCodeOf } from './doctor/explain-token-error';
 
 export type { TwilioTokenErrorCode } from './doctor/twilio-codes';
-export type { DiagnoseContext, Diagnosis, Finding, FindingCode, Product } from './doctor/types';
+export type { DiagnoseContext, Diagnosis, Finding, FindingCode, Product, TokenSummary } from './doctor/types';
 
 /**
  * Checks a Twilio Access Token offline and says, for a person, what would make Twilio refuse it: its
@@ -21,8 +21,8 @@ export type { DiagnoseContext, Diagnosis, Finding, FindingCode, Product } from '
  * else by a `twilio-rejected` finding naming what cannot be checked offline. Never throws; findings
  * never contain the token's signature or the secret. `ok` is true when no finding is an error.
  *
- * `token` may be anything: a JWT string; a JSON text or object holding one is read on, with a
- * `token-in-json` finding. Times: `now` (epoch ms) defaults to `Date.now()`; `nbf`/`iat` up to
+ * `token` may be anything: a JWT string, or this library's decoded `AccessToken` (its `jwt` is read); a
+ * JSON text or other object holding a JWT is read on, with a `token-in-json` finding. Times: `now` (epoch ms) defaults to `Date.now()`; `nbf`/`iat` up to
  * {@link CLOCK_SKEW_MS} ahead of it are warnings, not errors.
  *
  * @example

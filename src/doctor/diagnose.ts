@@ -12,14 +12,16 @@ import { explainTwilioCode } from './explain-twilio-code';
 import { parseToken } from './parse-token';
 import { readContext, type CheckContext } from './read-context';
 import { redact } from './redact';
-import type { DiagnoseContext, Diagnosis, Finding } from './types';
+import { summarizeToken } from './summarize-token';
+import type { DiagnoseContext, Diagnosis, Finding, TokenSummary } from './types';
 
 // The grants of the client SDKs: each needs an identity.
 const SDK_GRANTS = ['chat', 'data_sync', 'voice', 'video', 'task_router'];
 
-async function findAll(token: unknown, context: CheckContext): Promise<Finding[]> {
+async function findAll(token: unknown, context: CheckContext): Promise<{ findings: Finding[]; summary?: TokenSummary }> {
   const parsed = parseToken(token);
-  return redact(await findIn(parsed, context), [context.apiSecret, parsed.token?.signature]);
+  const findings = redact(await findIn(parsed, context), [context.apiSecret, parsed.token?.signature]);
+  return parsed.token ? { findings, summary: summarizeToken(parsed.token) } : { findings };
 }
 
 /** Every rule, in the order a person reads them: the shape, who signed it, when, for whom, for what. */
@@ -55,8 +57,9 @@ async function findIn(parsed: ReturnType<typeof parseToken>, context: CheckConte
 export async function diagnose(token: unknown, context?: DiagnoseContext): Promise<Diagnosis> {
   const read = readContext(context);
   let findings: Finding[];
+  let summary: TokenSummary | undefined;
   try {
-    findings = await findAll(token, read);
+    ({ findings, summary } = await findAll(token, read));
   } catch {
     // Every rule is written not to throw; this is the last guard for an input no one foresaw.
     findings = [error('not-a-token', 'The doctor could not read this token at all.', 'Pass the Access Token string your server minted.')];
@@ -71,5 +74,6 @@ export async function diagnose(token: unknown, context?: DiagnoseContext): Promi
       products: read.products === undefined,
     });
   }
-  return { ok: !findings.some((finding) => finding.severity === 'error'), findings };
+  const ok = !findings.some((finding) => finding.severity === 'error');
+  return summary ? { ok, findings, summary } : { ok, findings };
 }

@@ -54,7 +54,7 @@ export async function explainError(error: unknown, token?: unknown, context?: Di
       const diagnosis = await diagnose(jwt, { ...base, ...(twilioCode === undefined ? {} : { twilioCode }) });
       if (twilioCode !== undefined) return diagnosis;
       const noCode = warning('no-twilio-code', `This error (${kindOf(error)}) carries no Twilio error code: it did not come from Twilio refusing the token.`, 'Look at the error itself (a TokenError\'s code says what failed: network, http, unauthorized …); the token\'s own findings are listed here.');
-      return { ok: diagnosis.ok, findings: [noCode, ...diagnosis.findings] };
+      return { ...diagnosis, findings: [noCode, ...diagnosis.findings] };
     }
     if (twilioCode === undefined) {
       return {

@@ -70,6 +70,8 @@ function splitJwt(jwt: string): ParseResult {
  * and the JWT inside is read on); or anything else (`not-a-token`). Pure; never throws.
  */
 export function parseToken(input: unknown): ParseResult {
+  // This library's own decoded AccessToken (`manager.getState().token`): its JWT, with nothing to report.
+  if (isObject(input) && typeof input.jwt === 'string' && isObject(input.header) && isObject(input.claims)) return parseToken(input.jwt);
   if (typeof input !== 'string') {
     if (!isObject(input) && !Array.isArray(input)) {
       return { findings: [error('not-a-token', `No token was passed: got ${describe(input)}, not a string.`, NOT_A_TOKEN_FIX)] };

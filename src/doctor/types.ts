@@ -68,8 +68,30 @@ export interface Finding {
   twilioCodes: number[];
 }
 
+/** What the doctor read from the token, for a person to compare with what they expected. */
+export interface TokenSummary {
+  /** `grants.identity`, when it is a string. */
+  identity?: string;
+  /** `sub`, when it is SID-shaped (anything else is not repeated: it might be a secret). */
+  accountSid?: string;
+  /** `iss`, when it is SID-shaped. */
+  apiKeySid?: string;
+  /** The header's `twr`, or `'us1'` without one. */
+  region: string;
+  /** The header's `alg`, when it is a string. */
+  algorithm?: string;
+  /** `iat`, `nbf` and `exp` in epoch ms, when they are numbers (as written: ms-written times stay as they are ×1000). */
+  issuedAt?: number;
+  notBefore?: number;
+  expiresAt?: number;
+  /** The keys of `grants` other than `identity`, e.g. `['chat', 'video']`. */
+  grants: string[];
+}
+
 /** The doctor's answer. `ok` is true when no finding has severity `'error'`. */
 export interface Diagnosis {
   ok: boolean;
   findings: Finding[];
+  /** What was read from the token; absent when no JWT could be read. */
+  summary?: TokenSummary;
 }

@@ -73,3 +73,31 @@ describe('the doctor at the edges of its rules', () => {
     expect(await found(upper, { accountSid: ACCOUNT_SID.toUpperCase(), region: 'ie1' })).toEqual([]);
   });
 });
+
+describe('the summary of what was read', () => {
+  it('gives the identity, SIDs, region, algorithm, times in ms and the grants', async () => {
+    const jwt = mintWithHelper({ at: MINTED_AT, ttl: 600, region: 'ie1', identity: 'zoë', grants: { chat: { serviceSid: 'IS11111111111111111111111111111111' }, video: {} } });
+    const { summary } = await diagnoseAccessToken(jwt);
+    expect(summary).toEqual({
+      identity: 'zoë',
+      accountSid: ACCOUNT_SID,
+      apiKeySid: API_KEY_SID,
+      region: 'ie1',
+      algorithm: 'HS256',
+      issuedAt: MINTED_AT,
+      expiresAt: MINTED_AT + 600_000,
+      grants: ['chat', 'video'],
+    });
+  });
+
+  it('says us1 without twr, and never repeats a non-SID issuer (it may be the secret)', async () => {
+    const swapped = mintWithHelper({ at: MINTED_AT, apiKeySid: API_SECRET, secret: API_KEY_SID, nbf: IAT });
+    const { summary } = await diagnoseAccessToken(swapped);
+    expect(summary).toEqual({ identity: 'alice', accountSid: ACCOUNT_SID, region: 'us1', algorithm: 'HS256', issuedAt: MINTED_AT, notBefore: MINTED_AT, expiresAt: MINTED_AT + 3_600_000, grants: ['video'] });
+    expect(JSON.stringify(summary)).not.toContain(API_SECRET);
+  });
+
+  it('is absent when no JWT could be read', async () => {
+    expect(await diagnoseAccessToken('not a token')).not.toHaveProperty('summary');
+  });
+});

@@ -1,6 +1,6 @@
 // @vitest-environment node
 import { describe, expect, it } from 'vitest';
-import { TokenError } from 'twilio-token-lifecycle';
+import { parseAccessToken, TokenError } from 'twilio-token-lifecycle';
 import { diagnoseAccessToken, explainTokenError, twilioCodeOf, type FindingCode } from 'twilio-token-lifecycle/doctor';
 import { ACCOUNT_SID, API_KEY_SID, API_SECRET, IAT, MINTED_AT, mintWithHelper, OTHER_SECRET } from './fixtures';
 
@@ -54,6 +54,12 @@ describe('explainTokenError', () => {
   it('reads context.twilioCode given as a string of digits, as serverError.code carries it', async () => {
     const { findings } = await diagnoseAccessToken(valid, { ...context, twilioCode: '20107' as unknown as number });
     expect(findings.map((finding) => [finding.code, finding.twilioCodes])).toEqual([['twilio-rejected', [20107]]]);
+  });
+
+  it('takes the library\'s decoded AccessToken (manager.getState().token) as the token itself', async () => {
+    const token = parseAccessToken(wrongSecret);
+    expect(await errorCodes(rejected(20107), token as unknown as string, context)).toEqual([['signature-mismatch', 'error']]);
+    expect((await diagnoseAccessToken(token, context)).findings.map((finding) => finding.code)).toEqual(['signature-mismatch']);
   });
 
   it('uses a token the error carries when none is given', async () => {
