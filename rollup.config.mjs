@@ -55,6 +55,14 @@ const doctorTypes = ['d.ts', 'd.cts'].map((extension) => ({
   plugins: [dts({ tsconfig: './tsconfig.build.json' })],
   output: { dir: 'dist', format: 'es', entryFileNames: `[name].${extension}` },
 }));
+// The `twilio-token-lifecycle` command (package.json `bin`): one ESM file for Node 20+, everything inlined
+// but Node's own modules, so `npx` needs nothing else.
+const cliBuild = {
+  input: { cli: 'src/cli/main.ts' },
+  external: (id) => id.startsWith('node:'),
+  plugins: [typescript({ tsconfig: './tsconfig.cli.json' })],
+  output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', banner: '#!/usr/bin/env node' },
+};
 
 export default [
   {
@@ -89,4 +97,5 @@ export default [
   ...serverTypes,
   ...doctorBuilds,
   ...doctorTypes,
+  cliBuild,
 ];

@@ -198,6 +198,7 @@ export function createApp(config: ServerConfig, options: AppOptions = {}) {
       identity: session.identity,
       ttlSeconds: config.ttlSeconds,
       grants: grantsFor(config, room as string | undefined),
+      ...(config.region ? { region: config.region } : {}),
       now: issuedAt,
     });
     const expiresAt = (Math.floor(issuedAt / 1000) + config.ttlSeconds) * 1000;

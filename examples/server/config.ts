@@ -17,6 +17,11 @@ export interface ServerConfig {
   chatServiceSid?: string;
   syncServiceSid?: string;
   twimlAppSid?: string;
+  /**
+   * `TWILIO_REGION`: the region the API key was made in (`ie1`, `au1`), written into each token as `twr`.
+   * Unset, tokens carry none and Twilio takes them as us1.
+   */
+  region?: string;
   ttlSeconds: number;
   /** Origins besides the server's own that may call the API with credentials. */
   allowedOrigins: string[];
@@ -64,6 +69,12 @@ function integerIn(name: string, raw: string | undefined, fallback: number, min:
 function optionalSid(name: string, raw: string | undefined, prefix: string): string | undefined {
   if (!raw) return undefined;
   if (!SID(prefix).test(raw)) throw new ConfigError(`${name} must be a SID starting with ${prefix}`);
+  return raw;
+}
+
+function region(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  if (!/^[a-z]{2}[0-9]$/.test(raw)) throw new ConfigError(`TWILIO_REGION must be a Twilio region in lower case, such as us1, ie1 or au1, not "${raw}"`);
   return raw;
 }
 
@@ -157,6 +168,7 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
     chatServiceSid: optionalSid('TWILIO_CHAT_SERVICE_SID', env.TWILIO_CHAT_SERVICE_SID, 'IS'),
     syncServiceSid: optionalSid('TWILIO_SYNC_SERVICE_SID', env.TWILIO_SYNC_SERVICE_SID, 'IS'),
     twimlAppSid: optionalSid('TWILIO_TWIML_APP_SID', env.TWILIO_TWIML_APP_SID, 'AP'),
+    ...(env.TWILIO_REGION ? { region: region(env.TWILIO_REGION) } : {}),
     ttlSeconds: integerIn('TOKEN_TTL', env.TOKEN_TTL, 3600, 1, MAX_TTL_SECONDS),
     allowedOrigins: origins(env.ALLOWED_ORIGINS),
     ...(url ? { publicUrl: url.origin } : {}),
@@ -187,7 +199,7 @@ export function describeConfig(config: ServerConfig): string[] {
         'No Twilio credentials set: signing with a random local secret and placeholder SIDs.',
         'These tokens work with this demo, NOT with Twilio. Set TWILIO_ACCOUNT_SID, TWILIO_API_KEY and TWILIO_API_SECRET for real ones.',
       ]
-    : [`Signing for account ${config.accountSid} with API key ${config.apiKeySid}.`];
+    : [`Signing for account ${config.accountSid} with API key ${config.apiKeySid}, region ${config.region ?? 'us1'}.`];
   const grants = ['video', config.chatServiceSid && 'chat', config.syncServiceSid && 'sync', config.twimlAppSid && 'voice'];
   lines.push(`Grants: ${grants.filter(Boolean).join(', ')}; token lifetime ${config.ttlSeconds} s.`);
   const hosts = config.allowedHosts.map((host) => (host.port === undefined ? host.name : `${host.name}:${host.port}`));

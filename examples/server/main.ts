@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { createApp } from './app';
 import { proxiedClientAddress } from './client-address';
 import { ConfigError, describeConfig, loadConfig } from './config';
+import { logConfigFindings } from './self-check';
 import { createStores } from './stores';
 
 // `npm start`: the reference token server and the demo page on http://localhost:3000.
@@ -14,6 +15,9 @@ try {
   console.error(`Cannot start: ${error.message}`);
   process.exit(1);
 }
+
+// The doctor's offline checks, said once at start (an Auth Token as the secret, a key of the wrong kind…).
+if (!config.isLocalOnly) await logConfigFindings(process.env, (line) => console.warn(line));
 
 const demoDir = fileURLToPath(new URL('../../demo/', import.meta.url));
 const log = (line: string) => console.log(line);

@@ -1,6 +1,7 @@
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { storesFromBindings, type DurableBindings } from './durable-stores';
+import { logConfigFindings } from './self-check';
 
 // The Durable Object classes `wrangler.toml` binds as SESSIONS and RATE_LIMITS.
 export { RateLimitCounter, SessionShard } from './durable-objects';
@@ -41,17 +42,24 @@ function configured(env: WorkerEnv): App {
   return app;
 }
 
-function appFor(env: WorkerEnv): App | ConfigError {
+/**
+ * The app for these bindings, and, for the request that configured it only, the doctor's offline check of
+ * its configuration (logged once per set of bindings). Only that request waits for it: a Worker must not
+ * await a promise another request created.
+ */
+function appFor(env: WorkerEnv): { app: App; selfCheck?: Promise<void> } | ConfigError {
   if (cached?.env !== env) {
     try {
-      cached = { env, app: configured(env) };
+      const app = configured(env);
+      cached = { env, app };
+      return { app, selfCheck: logConfigFindings(env, (line) => console.warn(line)) };
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       console.error(`Cannot serve: ${error.message}`); // the message names the setting, never a secret
       cached = { env, error };
     }
   }
-  return 'app' in cached ? cached.app : cached.error;
+  return 'app' in cached ? { app: cached.app } : cached.error;
 }
 
 // On Cloudflare the URL's host is the `Host` the client sent. Local runners (wrangler dev, miniflare)
@@ -76,9 +84,11 @@ const misconfigured = () =>
  * `nodejs_compat` flag (the session cookie is signed with `node:crypto`).
  */
 export default {
-  fetch(request: Request, env: WorkerEnv, context?: unknown): Response | Promise<Response> {
-    const app = appFor(env);
-    if (app instanceof ConfigError) return misconfigured();
-    return app.fetch(withHostOfUrl(request), env, context as never);
+  async fetch(request: Request, env: WorkerEnv, context?: unknown): Promise<Response> {
+    const configuredApp = appFor(env);
+    if (configuredApp instanceof ConfigError) return misconfigured();
+    // The first request waits for the check (a few ms, offline), so its lines come before the request's.
+    if (configuredApp.selfCheck) await configuredApp.selfCheck;
+    return configuredApp.app.fetch(withHostOfUrl(request), env, context as never);
   },
 };

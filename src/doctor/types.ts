@@ -1,3 +1,5 @@
+import type { ConfigFindingCode } from './config-finding-codes';
+
 /** The Twilio client SDKs whose grants the doctor knows. */
 export type Product = 'conversations' | 'chat' | 'sync' | 'voice' | 'video' | 'taskrouter';
 
@@ -50,7 +52,9 @@ export type FindingCode =
   /** Warning from `explainTokenError`: the error carries no Twilio error code, so Twilio did not refuse the token. */
   | 'no-twilio-code'
   /** `apiSecret` has white space around it (a line break from a .env file): the key's real secret has none. */
-  | 'secret-has-whitespace';
+  | 'secret-has-whitespace'
+  // The server's configuration and Twilio's REST API (the CLI and checkServerConfig; docs/guide/doctor-cli.md):
+  | ConfigFindingCode;
 
 /** One thing the doctor found, written for a person. Never holds a token's signature or a secret. */
 export interface Finding {

@@ -67,6 +67,14 @@ async function bundleWithRollup(entry: string): Promise<string> {
 }
 
 describe('the packed package', () => {
+  it("runs the installed package's bin, `twilio-token-lifecycle doctor`, with nothing but Node", async () => {
+    const installed = join(app, 'node_modules', 'twilio-token-lifecycle');
+    const { bin: bins } = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+    const env = { PATH: process.env.PATH ?? '', TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}`, TWILIO_API_KEY: `SK${'b'.repeat(32)}`, TWILIO_API_SECRET: 'Tq7ZpL2xVb9NcR4mWs8KdY3hJf6GaE1u' };
+    const { stdout } = await run(process.execPath, [join(installed, bins['twilio-token-lifecycle']!), 'doctor', '--offline', '--json'], { cwd: app, env });
+    expect(JSON.parse(stdout)).toEqual({ ok: true, findings: [] });
+  });
+
   it('passes publint --strict', async () => {
     const { stdout } = await run(bin('publint'), ['--strict'], { cwd: root });
     expect(stdout).toMatch(/All good/);
@@ -112,7 +120,7 @@ describe('the packed package', () => {
     ]);
     expect(results['twilio-token-lifecycle/react'].cjs).toEqual(results['twilio-token-lifecycle/react'].esm);
     expect(results['twilio-token-lifecycle/testing'].cjs).toContain('mintTestToken');
-    expect(results['twilio-token-lifecycle/server'].esm).toEqual(['MAX_IDENTITY_LENGTH', 'MAX_TTL_SECONDS', 'MintInputError', 'isMintInputError', 'mintAccessToken']);
+    expect(results['twilio-token-lifecycle/server'].esm).toEqual(['MAX_IDENTITY_LENGTH', 'MAX_TTL_SECONDS', 'MintInputError', 'checkServerConfig', 'isMintInputError', 'mintAccessToken']);
     expect(results['twilio-token-lifecycle/server'].cjs).toEqual(results['twilio-token-lifecycle/server'].esm);
     expect(results['twilio-token-lifecycle/doctor'].esm).toEqual(['CLOCK_SKEW_MS', 'MAX_IDENTITY_LENGTH', 'MAX_TTL_SECONDS', 'TWILIO_TOKEN_ERROR_CODES', 'describeTwilioCode', 'diagnoseAccessToken', 'explainTokenError', 'twilioCodeOf']);
     expect(results['twilio-token-lifecycle/doctor'].cjs).toEqual(results['twilio-token-lifecycle/doctor'].esm);

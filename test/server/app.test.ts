@@ -114,6 +114,16 @@ describe('sessions', () => {
     expect(token.grants.voice).toEqual({ incoming: { allow: true }, outgoing: { application_sid: 'AP0123456789abcdef0123456789abcdef' } });
   });
 
+  it('writes TWILIO_REGION into each token as the header twr, and none without it', async () => {
+    const header = (token: string) => JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()) as Record<string, unknown>;
+    for (const [env, twr] of [[{ TWILIO_REGION: 'ie1' }, 'ie1'], [{}, undefined]] as const) {
+      const { send, login } = harness(env);
+      const cookie = await login('alice');
+      const { token } = (await (await send('/api/token', { method: 'POST', cookie })).json()) as { token: string };
+      expect(header(token).twr).toBe(twr);
+    }
+  });
+
   it('reports the session, and logging out ends it', async () => {
     const { send, login } = harness();
     const cookie = await login('bob');

@@ -72,6 +72,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ PUBLIC_URL: url })).toThrow(/PUBLIC_URL/);
   });
 
+  it('reads TWILIO_REGION, says it, and refuses one that is not a region', () => {
+    const config = loadConfig({ ...REAL, TWILIO_REGION: 'ie1' });
+    expect(config.region).toBe('ie1');
+    expect(describeConfig(config).join('\n')).toContain('region ie1');
+    expect(loadConfig(REAL).region).toBeUndefined();
+    expect(() => loadConfig({ ...REAL, TWILIO_REGION: 'IE1' })).toThrow(/TWILIO_REGION must be a Twilio region/);
+    expect(() => loadConfig({ ...REAL, TWILIO_REGION: 'dublin' })).toThrow(ConfigError);
+  });
+
   it('refuses service SIDs of the wrong kind', () => {
     expect(() => loadConfig({ TWILIO_CHAT_SERVICE_SID: 'AP0123456789abcdef0123456789abcdef' })).toThrow(/IS/);
     expect(() => loadConfig({ TWILIO_TWIML_APP_SID: 'IS0123456789abcdef0123456789abcdef' })).toThrow(/AP/);

@@ -61,7 +61,7 @@ beforeAll(async () => {
     conditions: ['workerd', 'worker', 'browser'],
     external: ['node:*', 'cloudflare:*'],
     // The package's own name, as the test suite maps it, to the build a Worker bundler resolves.
-    alias: { 'twilio-token-lifecycle/server': here('../../src/server/index.ts') },
+    alias: { 'twilio-token-lifecycle/server': here('../../src/server/index.ts'), 'twilio-token-lifecycle/doctor': here('../../src/doctor.ts') },
     metafile: true,
     write: false,
     logLevel: 'silent',
@@ -153,6 +153,21 @@ describe('the example server in workerd', () => {
     await new Promise((resolve) => setTimeout(resolve, 200)); // any late copies
     expect(cannotServe()).toHaveLength(1);
   }, 120_000);
+
+  it('checks its configuration on its first request (the doctor, offline) and says each finding once, never the secret', async () => {
+    const authToken = '9f86d081884c7d659a2feaa0c55ad015';
+    const output: Output = { lines: [] };
+    const worker = await startWorker({ ...BINDINGS, TWILIO_API_SECRET: authToken, TOKEN_TTL: '3600' }, output);
+    // Three first requests at once, then one more: every one is answered, the finding said once.
+    const first = await Promise.all([1, 2, 3].map(() => worker.dispatchFetch(`${ORIGIN}/api/token`, post())));
+    for (const response of first) await expectJsonError(response, 401, 'no-session');
+    await expectJsonError(await worker.dispatchFetch(`${ORIGIN}/api/token`, post()), 401, 'no-session');
+    const said = () => output.lines.filter((line) => line.includes('config error (secret-is-auth-token): TWILIO_API_SECRET looks like the Account Auth Token'));
+    await eventually(() => said().length > 0, 'the finding');
+    await new Promise((resolve) => setTimeout(resolve, 200)); // any late copies
+    expect(said()).toHaveLength(1);
+    expect(output.lines.join('\n')).not.toContain(authToken);
+  }, 60_000);
 
   it('refuses a REDIS_URL binding, which it cannot reach, rather than ignoring it', async () => {
     const output: Output = { lines: [] };
