@@ -52,7 +52,8 @@ function appFor(env: WorkerEnv): { app: App; selfCheck?: Promise<void> } | Confi
     try {
       const app = configured(env);
       cached = { env, app };
-      return { app, selfCheck: logConfigFindings(env, (line) => console.warn(line)) };
+      // Only the string bindings are settings (SESSIONS and RATE_LIMITS are objects).
+      return { app, selfCheck: logConfigFindings(env as Record<string, string | undefined>, (line) => console.warn(line)) };
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       console.error(`Cannot serve: ${error.message}`); // the message names the setting, never a secret
