@@ -38,6 +38,8 @@ export interface FailureMark {
   readonly status: number | undefined;
   readonly attempt: number;
   readonly retryAt: number | undefined;
+  /** The wait the server asked for (Retry-After), if it did. */
+  readonly retryAfterMs: number | undefined;
   readonly message: string;
   readonly serverCode: string | undefined;
   readonly remote: boolean;
@@ -89,6 +91,7 @@ export function record(model: TimelineModel, event: TokenEvent, remote = false):
         status: event.status,
         attempt: event.attempt,
         retryAt: event.retryAt,
+        retryAfterMs: event.retryAfterMs,
         message: event.serverError?.message ?? event.message,
         serverCode: event.serverError?.code,
         remote,
