@@ -90,14 +90,17 @@ function startSession(session: SessionInfo) {
     record(timeline, event);
     if (event.type === 'request' || event.type === 'failure') relay?.postMessage({ event });
   });
+  let hasPainted = false;
   const paint = () => {
     const now = Date.now();
     const state = manager.getState();
     renderClock(state, now);
     renderTabs(state, now);
     renderFailures(timeline, now, state.offline === true);
-    // Held still under the pointer, so a mark's tooltip stays up.
-    if (!isPointerOnTimeline) paintTimeline(elements.timeline, layoutTimeline(timeline, now, Math.max(280, elements.timelineBox.clientWidth), { role: state.role }));
+    // Held still under the pointer (with a cue), so a mark's tooltip stays up; the first picture always comes.
+    if (isPointerOnTimeline && hasPainted) return;
+    paintTimeline(elements.timeline, layoutTimeline(timeline, now, Math.max(280, elements.timelineBox.clientWidth), { role: state.role }));
+    hasPainted = true;
   };
 
   let last = manager.getState();
