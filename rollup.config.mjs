@@ -42,6 +42,20 @@ const serverTypes = ['d.ts', 'd.cts'].map((extension) => ({
   output: { dir: 'dist', format: 'es', entryFileNames: `[name].${extension}` },
 }));
 
+// The doctor, built apart like the server entry: one whole file per format that imports nothing (it runs on
+// WebCrypto alone), so nothing of it reaches the main entry and no chunk is shared with it.
+const doctorInput = { doctor: 'src/doctor.ts' };
+const doctorBuilds = ['es', 'cjs'].map((format) => ({
+  input: doctorInput,
+  plugins: [typescript({ tsconfig: './tsconfig.build.json' })],
+  output: { dir: 'dist', format, entryFileNames: format === 'es' ? '[name].js' : '[name].cjs' },
+}));
+const doctorTypes = ['d.ts', 'd.cts'].map((extension) => ({
+  input: doctorInput,
+  plugins: [dts({ tsconfig: './tsconfig.build.json' })],
+  output: { dir: 'dist', format: 'es', entryFileNames: `[name].${extension}` },
+}));
+
 export default [
   {
     input: entries,
@@ -73,4 +87,6 @@ export default [
   },
   ...serverBuilds,
   ...serverTypes,
+  ...doctorBuilds,
+  ...doctorTypes,
 ];

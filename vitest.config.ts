@@ -9,6 +9,7 @@ export default defineConfig({
     alias: [
       { find: /^twilio-token-lifecycle\/testing$/, replacement: src('testing/index.ts') },
       { find: /^twilio-token-lifecycle\/react$/, replacement: src('react.ts') },
+      { find: /^twilio-token-lifecycle\/doctor$/, replacement: src('doctor.ts') },
       // What Node resolves (the `node` condition); the WebCrypto build is src/server/index.ts.
       { find: /^twilio-token-lifecycle\/server$/, replacement: src('server/index.node.ts') },
       { find: /^twilio-token-lifecycle$/, replacement: src('index.ts') },

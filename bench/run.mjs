@@ -52,5 +52,11 @@ print('Signing: tokens per second', signer.rows,
 const load = await inFreshProcess('server.mjs', 'serverLoad');
 print('POST /api/token under autocannon (20 connections, pipelining 4, best of 2 runs of 5 s each, loopback)', load.rows,
   `Goal: at least 6× the throughput. Ours serves ${load.ratio.toFixed(1)}× as many requests per second; two instances sharing Redis (on the same cores), ${load.redisRatio.toFixed(1)}×.`);
+print('Server CPU time per POST /api/token, without a body and with a 2-byte JSON body {} (process.cpuUsage of the server process; median of 3 alternated 2 s runs)', load.cpuRows,
+  `Goal: a small JSON body costs at most 1.2× the CPU of none. Ours: ${load.bodyCpuRatio.toFixed(2)}× as browsers send (one request at a time per connection); ${load.pipelinedBodyCpuRatio.toFixed(2)}× pipelined.`);
+
+const edge = await inFreshProcess('workerd.mjs', 'workerdLoad');
+print('POST /api/token on the Worker in workerd (miniflare, 20 connections, pipelining 4, best of 2 runs of 5 s each, loopback)', edge.rows,
+  `Durable Objects (three object calls per token request: two limits and the session) serve ${edge.ratio.toFixed(2)}× the requests per second of the Worker's own memory.`);
 
 console.log(`\nDone in ${((Date.now() - started) / 1000).toFixed(0)} s.`);

@@ -3,24 +3,37 @@
 // Builds first if the built files are missing or older than their sources. CHROMIUM_PATH overrides
 // where Chromium is (Debian's /usr/bin/chromium by default).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { readBuildState, staleReason } from './build-state.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const at = (path) => join(root, path);
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
+function newest(dir) {
+  let latest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'dist') continue;
+    const path = join(dir, entry.name);
+    latest = Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+  }
+  return latest;
+}
+const mtime = (path) => (existsSync(path) ? statSync(path).mtimeMs : 0);
+
 function buildIfNeeded() {
-  const { inputs, outputs } = readBuildState(root);
-  const reason = staleReason(inputs, outputs);
-  if (reason === undefined) return;
-  console.log(`Building (${reason})…`);
-  const result = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
-  if (result.status !== 0) throw new Error('npm run build failed');
+  const outputs = [at('dist/index.js'), at('examples/demo/dist/demo.js'), at('examples/server/dist/main.js')];
+  const builtAt = Math.min(...outputs.map(mtime));
+  const sourcesAt = Math.max(newest(at('src')), newest(at('examples/demo/src')), newest(at('examples/server')));
+  if (builtAt > 0 && builtAt >= sourcesAt) return;
+  console.log('Building…');
+  for (const args of [['rollup', '-c'], ['rollup', '-c', 'examples/rollup.config.mjs']]) {
+    const result = spawnSync('npx', args, { cwd: root, stdio: 'inherit' });
+    if (result.status !== 0) throw new Error(`npx ${args.join(' ')} failed`);
+  }
 }
 
 /** The demo server on a free port of 127.0.0.1, with 20 s tokens. */

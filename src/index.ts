@@ -14,8 +14,8 @@ export type { AttachOptions, ClientSpec, Detach, TokenClient } from './adapters/
 export type { ChatClientLike } from './adapters/chat';
 export type { ConversationsClientLike } from './adapters/conversations';
 export type { SyncClientLike } from './adapters/sync';
-export type { TwilsockClientLike, TwilsockEvent } from './adapters/twilsock-client';
 export type { TaskRouterWorkerLike } from './adapters/taskrouter';
+export type { TwilsockClientLike, TwilsockEvent } from './adapters/twilsock-client';
 export type { ConnectVideoOptions } from './adapters/video';
 export type { VoiceDeviceLike } from './adapters/voice';
 export type { CrossTabChannel, CrossTabChannelFactory, CrossTabMessage, SharedToken } from './cross-tab/channel';

@@ -57,6 +57,12 @@ export interface AppOptions {
   clientAddress?: (c: Context) => string | undefined;
   /** Where signed-in sessions live; logout deletes them. @default a MemorySessionStore */
   sessions?: SessionStore;
+  /**
+   * A first, coarse line before the limits above, asked with the client's address on every `/api/*`
+   * request: `false` answers 429 with `Retry-After: 60` at once. The Worker passes Cloudflare's
+   * rate-limit binding (`EDGE_RATE_LIMIT`), which counts per location and approximately.
+   */
+  coarseLimit?: (address: string) => Promise<boolean>;
 }
 
 type Env = { Variables: { aborted: boolean } };
@@ -98,6 +104,16 @@ export function createApp(config: ServerConfig, options: AppOptions = {}) {
     );
   }
   app.use('/api/*', originGuard(config.publicUrl ? [...config.allowedOrigins, config.publicUrl] : config.allowedOrigins));
+  const { coarseLimit } = options;
+  if (coarseLimit) {
+    // Turns a flood away before it costs a store call; the exact limits still apply to what passes.
+    app.use('/api/*', async (c, next) => {
+      if (!(await coarseLimit(addressOf(c)))) {
+        throw new ApiError(429, 'rate-limited', 'Too many requests from this address; try again later', { 'Retry-After': '60' });
+      }
+      await next();
+    });
+  }
   app.use('/api/*', bodyLimit(MAX_BODY_BYTES));
   app.use('/api/*', async (c, next) => {
     c.header('Cache-Control', 'no-store');

@@ -25,8 +25,56 @@ function hasBody(c: Context): boolean {
   if (length !== undefined) return Number(length) > 0;
   if (c.req.header('transfer-encoding') !== undefined) return true;
   // Under Node, no length and no transfer coding means no body; elsewhere (tests) ask the request.
-  const isNode = (c.env as { incoming?: unknown } | undefined)?.incoming !== undefined;
-  return !isNode && c.req.raw.body !== null;
+  return !isNode(c) && c.req.raw.body !== null;
+}
+
+/** Whether the request came through `@hono/node-server` (which passes Node's request as `env.incoming`). */
+const isNode = (c: Context) => (c.env as { incoming?: unknown } | undefined)?.incoming !== undefined;
+
+/** What {@link readFromNode} uses of Node's `IncomingMessage` (this module imports nothing of Node's). */
+interface NodeIncoming {
+  readonly readableEnded: boolean;
+  readonly destroyed: boolean;
+  on(event: 'data', listener: (chunk: Uint8Array) => void): unknown;
+  on(event: 'end' | 'error' | 'close', listener: (error?: unknown) => void): unknown;
+  off(event: 'data', listener: (chunk: Uint8Array) => void): unknown;
+  off(event: 'end' | 'error' | 'close', listener: (error?: unknown) => void): unknown;
+}
+
+const utf8 = new TextDecoder();
+
+/**
+ * A body whose `Content-Length` is within the limit, read under Node straight from Node's request,
+ * without building a web `Request` and its stream (which more than doubled a token request's CPU for a
+ * two-byte body). Node's HTTP parser delivers exactly `Content-Length` bytes, so the limit holds;
+ * elsewhere a `Content-Length` header need not match the body, which is streamed and counted instead.
+ */
+function readFromNode(incoming: NodeIncoming, length: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const bytes = new Uint8Array(length);
+    let received = 0;
+    const take = (chunk: Uint8Array) => {
+      bytes.set(chunk.subarray(0, length - received), received);
+      received += chunk.byteLength;
+    };
+    const done = (error?: unknown) => {
+      incoming.off('data', take);
+      incoming.off('end', onEnd);
+      incoming.off('error', done);
+      incoming.off('close', onClose);
+      if (error !== undefined || received !== length) reject(new ClientAbortError({ cause: error }));
+      else resolve(utf8.decode(bytes));
+    };
+    const onEnd = () => done();
+    // Closed before its end: the client went away.
+    const onClose = () => (incoming.readableEnded ? onEnd() : done(new Error('aborted')));
+    // Gone before we listen, 'close' would never come again.
+    if (incoming.destroyed) return reject(new ClientAbortError());
+    incoming.on('data', take);
+    incoming.on('end', onEnd);
+    incoming.on('error', done);
+    incoming.on('close', onClose);
+  });
 }
 
 // The bodies `bodyLimit` has read, for `readJsonObject`.
@@ -79,7 +127,9 @@ export function bodyLimit(maxBytes: number): MiddlewareHandler {
     };
     const length = c.req.header('content-length');
     if (length !== undefined && Number(length) > maxBytes) return tooLarge();
-    if (hasBody(c) && c.req.raw.body !== null) {
+    if (length !== undefined && isNode(c)) {
+      if (Number(length) > 0) bodies.set(c.req.raw, await readFromNode((c.env as { incoming: NodeIncoming }).incoming, Number(length)));
+    } else if (hasBody(c) && c.req.raw.body !== null) {
       const text = await readAtMost(c.req.raw.body, maxBytes);
       if (text === undefined) return tooLarge();
       bodies.set(c.req.raw, text);

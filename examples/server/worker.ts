@@ -1,23 +1,22 @@
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
+import { storesFromBindings, type DurableBindings } from './durable-stores';
+
+// The Durable Object classes `wrangler.toml` binds as SESSIONS and RATE_LIMITS.
+export { RateLimitCounter, SessionShard } from './durable-objects';
 
 /**
  * The Worker's bindings: the same names as the Node server's environment variables (`wrangler.toml`
- * `[vars]`, and `wrangler secret put` for the two secrets).
+ * `[vars]`, and `wrangler secret put` for the two secrets), and the Durable Objects for shared state.
  */
-export type WorkerEnv = Record<string, string | undefined>;
+export type WorkerEnv = DurableBindings & { [name: string]: unknown };
 
 type App = ReturnType<typeof createApp>;
 
-// One app per isolate and set of bindings: sessions and rate limits live in its memory, so they are
-// per isolate. Production needs a shared `sessions` store (a Durable Object, say) passed to createApp.
-// A configuration that failed is kept too: the same bindings fail the same way, and are logged once.
+// One app per isolate and set of bindings: sessions and rate limits live in the SESSIONS and
+// RATE_LIMITS Durable Objects when bound, else in the isolate's memory. A configuration that failed
+// is kept too: the same bindings fail the same way, and are logged once.
 let cached: { env: WorkerEnv; app: App } | { env: WorkerEnv; error: ConfigError } | undefined;
-
-// Said once per isolate, on its first request (a Worker module may export only handlers).
-const PER_ISOLATE_WARNING =
-  "warning: sessions and rate limits live in this isolate's memory: a logout on another isolate ends nothing " +
-  'here, and each isolate counts its own limits; pass createApp a shared `sessions` store for production';
 
 function configured(env: WorkerEnv): App {
   // Isolates come and go: a secret made up at start would sign out everyone whenever one does.
@@ -26,14 +25,19 @@ function configured(env: WorkerEnv): App {
   }
   // Silently ignored, it would leave sessions per isolate while the operator believes them shared.
   if (env.REDIS_URL) {
-    throw new ConfigError('REDIS_URL is set, but this Worker cannot reach Redis (no Redis over TCP here): unset it, and pass createApp a shared sessions store');
+    throw new ConfigError('REDIS_URL is set, but this Worker cannot reach Redis (no Redis over TCP here): unset it, and bind SESSIONS and RATE_LIMITS (Durable Objects, see wrangler.toml)');
   }
-  const app = createApp(loadConfig(env), {
+  const log = (line: string) => console.log(line);
+  const { warning, ...stores } = storesFromBindings(env, log);
+  // Only the string bindings are read as settings.
+  const app = createApp(loadConfig(env as Record<string, string | undefined>), {
+    ...stores,
     // Cloudflare's own header: the address the request came from, which the client cannot set.
     clientAddress: (c) => c.req.header('cf-connecting-ip'),
-    log: (line) => console.log(line),
+    log,
   });
-  console.log(PER_ISOLATE_WARNING);
+  // Said once per isolate, on its first request (a Worker module exports only handlers and classes).
+  if (warning) console.log(warning);
   return app;
 }
 

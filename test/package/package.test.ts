@@ -22,6 +22,8 @@ const ADAPTER_MARKERS = ['tokenAboutToExpire', 'tokenWillExpire', 'update-failed
 const REACT_MARKERS = ['useSyncExternalStore', 'use client'];
 // Strings only the server entry holds (its error name and codes, the WebCrypto key import).
 const SERVER_MARKERS = ['MintInputError', 'invalid-ttl', 'importKey'];
+// Strings only the doctor holds (finding codes and a phrase of its code table).
+const DOCTOR_MARKERS = ['secret-is-auth-token', 'ttl-in-milliseconds', 'Twilsock: invalid claim set'];
 
 /** The packed tarball, installed as an app would have it (its dependencies linked from ours). */
 let app: string;
@@ -73,7 +75,7 @@ describe('the packed package', () => {
   it('passes Are the Types Wrong for every entry and resolution mode', async () => {
     const { stdout } = await run(bin('attw'), ['--pack', '.', '--format', 'ascii'], { cwd: root });
     expect(stdout).toMatch(/No problems found/);
-    for (const entry of ['twilio-token-lifecycle', 'twilio-token-lifecycle/testing', 'twilio-token-lifecycle/react', 'twilio-token-lifecycle/server']) {
+    for (const entry of ['twilio-token-lifecycle', 'twilio-token-lifecycle/testing', 'twilio-token-lifecycle/react', 'twilio-token-lifecycle/server', 'twilio-token-lifecycle/doctor']) {
       expect(stdout).toContain(`"${entry}"`);
     }
   }, 120_000);
@@ -112,10 +114,32 @@ describe('the packed package', () => {
     expect(results['twilio-token-lifecycle/testing'].cjs).toContain('mintTestToken');
     expect(results['twilio-token-lifecycle/server'].esm).toEqual(['MAX_IDENTITY_LENGTH', 'MAX_TTL_SECONDS', 'MintInputError', 'isMintInputError', 'mintAccessToken']);
     expect(results['twilio-token-lifecycle/server'].cjs).toEqual(results['twilio-token-lifecycle/server'].esm);
+    expect(results['twilio-token-lifecycle/doctor'].esm).toEqual(['CLOCK_SKEW_MS', 'MAX_IDENTITY_LENGTH', 'MAX_TTL_SECONDS', 'TWILIO_TOKEN_ERROR_CODES', 'describeTwilioCode', 'diagnoseAccessToken', 'explainTokenError', 'twilioCodeOf']);
+    expect(results['twilio-token-lifecycle/doctor'].cjs).toEqual(results['twilio-token-lifecycle/doctor'].esm);
+    // Both builds diagnose in plain Node, on its WebCrypto: the same findings.
+    expect(results.doctor.cjs).toEqual(results.doctor.esm);
+    expect(results.doctor.esm).toEqual({ ok: false, codes: ['signature-mismatch', 'ttl-in-milliseconds'] });
     expect(results.serverBuild).toEqual({ esm: 'server.node.js', cjs: 'server.node.cjs' });
     expect(results.serverTokens.cjs).toBe(results.serverTokens.esm);
     expect(JSON.parse(Buffer.from(results.serverTokens.esm.split('.')[1], 'base64url').toString()).grants).toEqual({ identity: 'ssr-alice' });
   }, 120_000);
+
+  it('keeps the doctor out of every other entry, and its own files import nothing', async () => {
+    for (const entry of ['core-app.js', 'adapter-app.js', 'server-everything-else.js', 'server-app.js']) {
+      const code = await bundleWithEsbuild(entry);
+      for (const marker of DOCTOR_MARKERS) expect(code, `${entry}: ${marker}`).not.toContain(marker);
+    }
+    const control = await bundleWithEsbuild('doctor-app.js');
+    for (const marker of DOCTOR_MARKERS) expect(control).toContain(marker);
+    // One file, importing nothing, whatever the conditions (browser, Worker, Node).
+    for (const options of [{ platform: 'browser', conditions: ['workerd', 'worker', 'browser'] }, { platform: 'node', conditions: [] }] as const) {
+      const result = await build({ entryPoints: [join(app, 'doctor-app.js')], bundle: true, format: 'esm', write: false, metafile: true, absWorkingDir: app, logLevel: 'silent', ...options, conditions: [...options.conditions] });
+      expect(Object.keys(result.metafile.inputs).sort()).toEqual(['doctor-app.js', 'node_modules/twilio-token-lifecycle/dist/doctor.js']);
+      expect(Object.values(result.metafile.outputs)[0]!.imports).toEqual([]);
+    }
+    const cjs = readFileSync(join(app, 'node_modules/twilio-token-lifecycle/dist/doctor.cjs'), 'utf8');
+    expect(cjs.match(/require\((['"])[^'"]*\1\)/g) ?? []).toEqual([]);
+  }, 60_000);
 
   it('keeps the server entry out of every browser entry: esbuild bundles of the core, an adapter and all of index, react and testing', async () => {
     for (const entry of ['core-app.js', 'adapter-app.js', 'server-everything-else.js']) {

@@ -59,7 +59,7 @@ beforeAll(async () => {
     format: 'esm',
     platform: 'browser',
     conditions: ['workerd', 'worker', 'browser'],
-    external: ['node:*'],
+    external: ['node:*', 'cloudflare:*'],
     // The package's own name, as the test suite maps it, to the build a Worker bundler resolves.
     alias: { 'twilio-token-lifecycle/server': here('../../src/server/index.ts') },
     metafile: true,
@@ -173,9 +173,9 @@ describe('the example server in workerd', () => {
   }, 120_000);
 });
 
-describe("README's Cloudflare Worker recipe", () => {
-  const readme = readFileSync(here('../../README.md'), 'utf8');
-  const recipe = /### Cloudflare Worker\n\n```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+describe("the server guide's Cloudflare Worker recipe", () => {
+  const guide = readFileSync(here('../../docs/guide/server.md'), 'utf8');
+  const recipe = /## Cloudflare Worker\n[\s\S]*?```ts(?: ignore)?\n([\s\S]*?)```/.exec(guide)?.[1];
 
   it('runs in workerd as written, with no compatibility flags: a token for the session user, 401 without one', async () => {
     expect(recipe).toContain("from 'twilio-token-lifecycle/server'");

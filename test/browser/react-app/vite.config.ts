@@ -11,7 +11,7 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const api = {
   target: process.env.API_URL ?? 'http://127.0.0.1:3000',
   // The default, spelled out: with `true` the server sees another Host than the page's Origin and
-  // answers 403 `cross-site` (see README, Troubleshooting, "Dev proxies").
+  // answers 403 `cross-site` (see README, React, and docs/guide/troubleshooting.md, "Dev proxies").
   changeOrigin: false,
 };
 

@@ -1,0 +1,1 @@
+export function isBuildFresh(inputTimes: ReadonlyArray<number | undefined>, outputTimes: ReadonlyArray<number | undefined>): boolean;
