@@ -35,6 +35,8 @@ export type TokenEvent =
       readonly attempt: number;
       readonly retryAt: number | undefined;
       readonly serverError: ServerError | undefined;
+      /** The wait the server asked for (`Retry-After` on a 429 or 503), in ms, when it sent one. */
+      readonly retryAfterMs?: number;
     }
   /** A token was turned down: for another identity, already expired, or not usable in time. */
   | {

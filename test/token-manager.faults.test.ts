@@ -328,4 +328,26 @@ describe('events$ and onEvent', () => {
     expect(seen.find((e) => e.type === 'refused')).toMatchObject({ code: 'identity-mismatch', origin: 'fetched' });
     for (const event of seen) expect(JSON.stringify(event)).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/);
   });
+  it('says on a failure the wait the server asked for (Retry-After), and none when it asked for none', async () => {
+    const backend = tokenBackend({ ttlSeconds: 60 });
+    const seen: TokenEvent[] = [];
+    const manager = manage(backend, { onEvent: (event) => seen.push(event) });
+    manager.subscribe(() => undefined); // someone wants tokens: the manager retries in the background
+    await manager.getToken();
+    await tick(1000);
+    backend.respondWith(
+      () => Promise.reject(new TokenError('http', '503', { status: 503, retryAfterMs: 5_000 })),
+      () => Promise.reject(new TokenError('http', '500', { status: 500 })),
+      () => Promise.reject(new TokenError('http', '503', { status: 503, retryAfterMs: Number.NaN })),
+    );
+    await manager.refresh().catch(() => undefined);
+    await tick(5_000);
+    await tick(60_000);
+    manager.stop();
+    const failures = seen.filter((event) => event.type === 'failure');
+    expect(failures.length).toBeGreaterThanOrEqual(3);
+    expect(failures[0]).toMatchObject({ status: 503, retryAfterMs: 5_000, retryAt: failures[0]!.at + 5_000 });
+    expect(failures[1]).not.toHaveProperty('retryAfterMs');
+    expect(failures[2]).not.toHaveProperty('retryAfterMs');
+  });
 });

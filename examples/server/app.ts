@@ -188,7 +188,9 @@ export function createApp(config: ServerConfig, options: AppOptions = {}) {
       throw new ApiError(400, 'invalid-room', `room must be a name of 1 to ${MAX_ROOM_LENGTH} printable characters`);
     }
     if (session.outageUntil !== undefined && session.outageUntil > now()) {
-      throw new ApiError(503, 'simulated-outage', 'The token backend is down (simulated by the demo)');
+      // As a backend down for planned work would: say when to come back (the client waits that long).
+      const retryAfterSeconds = Math.ceil((session.outageUntil - now()) / 1000);
+      throw new ApiError(503, 'simulated-outage', 'The token backend is down (simulated by the demo)', { 'Retry-After': String(retryAfterSeconds) });
     }
     const issuedAt = now();
     const token = await mint({

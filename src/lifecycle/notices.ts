@@ -15,10 +15,12 @@ export function noticesOf(prev: LifecycleState, event: LifecycleEvent, next: Lif
   // A new failure comes only from a request that failed, or a token refused (fetched or from a tab).
   const { failure } = next;
   if (failure && failure !== prev.failure) {
-    const { code, message, status, retryAt, serverError } = failure.error;
+    const { code, message, status, retryAt, serverError, retryAfterMs } = failure.error;
     const isFromTab = type === 'token-offered';
     if (type !== 'request-failed') notices.push({ type: 'refused', at, origin: isFromTab ? 'tab' : 'fetched', code, message, identity: failure.identity });
-    if (!isFromTab) notices.push({ type: 'failure', at, code, message, status, attempt: next.failures, retryAt, serverError });
+    if (!isFromTab) {
+      notices.push({ type: 'failure', at, code, message, status, attempt: next.failures, retryAt, serverError, ...(Number.isFinite(retryAfterMs) ? { retryAfterMs } : {}) });
+    }
   }
 
   // The token just taken: a new pending one (its `nbf` ahead), else a new current one that was not

@@ -144,4 +144,79 @@ describe.runIf(hasChromium)('the demo page in Chromium', () => {
     const lastFailure = lines.lastIndexOf(failures.at(-1)!);
     expect(lines.slice(lastFailure).some((line) => line.startsWith('New token for alice'))).toBe(true);
   }, 120_000);
+
+  it('never shows a bare "expired": beside it, always when the next try is', async () => {
+    // Every status the page shows, with the hint beside it at that moment.
+    await page.evaluate(() => {
+      const seen: Array<{ status: string; hint: string; hidden: boolean }> = [];
+      (window as unknown as { statusSeen: typeof seen }).statusSeen = seen;
+      const status = document.getElementById('status')!;
+      const hint = document.getElementById('status-hint')!;
+      new MutationObserver(() => seen.push({ status: status.textContent ?? '', hint: hint.textContent ?? '', hidden: hint.hidden })).observe(status, {
+        childList: true,
+        characterData: true,
+        subtree: true,
+      });
+    });
+    // Down for longer than a token lives (4 s): the token dies while the manager waits for the retry.
+    await page.$eval('#outage', (button) => ((button as HTMLElement).dataset.seconds = '8'));
+    await page.click('#outage');
+    await page.waitForFunction(() => document.getElementById('status')?.textContent === 'expired', undefined, { timeout: 30_000 });
+    expect(await page.textContent('#status-hint')).toMatch(/^(next try in \d+\.\d s|trying again now)$/);
+    expect(await page.isVisible('#status-hint')).toBe(true);
+    // The panel says when, and why then: the simulated outage answers with Retry-After.
+    expect(await page.textContent('#failure-retry')).toMatch(/^(Next try in \d+\.\d s \(after \d+ failures?; the server said Retry-After \d+ s\)|Trying again now)$/);
+    const during = await demo(page);
+    await page.waitForFunction(
+      (before) => (window as unknown as { demo: DemoHandle }).demo.tokensReceived > before && document.getElementById('status')?.textContent === 'valid',
+      during.tokensReceived,
+      { timeout: 40_000 },
+    );
+    expect(await page.isVisible('#status-hint')).toBe(false);
+    const seen = await page.evaluate(() => (window as unknown as { statusSeen: Array<{ status: string; hint: string; hidden: boolean }> }).statusSeen);
+    const expired = seen.filter((entry) => entry.status === 'expired');
+    expect(expired.length).toBeGreaterThanOrEqual(1);
+    for (const entry of expired) expect(entry).toMatchObject({ hidden: false, hint: expect.stringMatching(/^(next try in \d+\.\d s|trying again now)$/) });
+  }, 120_000);
 });
+
+describe.runIf(hasChromium)('the outage button, with tokens that live a minute', () => {
+  it('asks for a token at once, says so, and shows the failure long before the next scheduled refresh', async () => {
+    const server = await startDemoServer({ TOKEN_TTL: '60' });
+    const browser = await launchChromium();
+    const errors: string[] = [];
+    try {
+      const page = await browser.context.newPage();
+      page.on('pageerror', (error) => errors.push(error.message));
+      await page.goto(`${server.url}/?identity=alice`);
+      await page.waitForFunction(() => document.getElementById('status')?.textContent === 'valid');
+      // A 60 s token is refreshed 15 s before it expires: the next scheduled request is ~45 s away.
+      const refreshAt = await page.evaluate(() => (window as unknown as { demo: { manager: { getState(): { refreshAt?: number } } } }).demo.manager.getState().refreshAt!);
+      await page.click('#outage');
+      await page.waitForSelector('#timeline [data-mark="failure"]', { timeout: 30_000 });
+      const failedAt = await page.evaluate(() => (window as unknown as { demo: { timeline: { failures: Array<{ at: number }> } } }).demo.timeline.failures[0]!.at);
+      expect(failedAt).toBeLessThan(refreshAt);
+      // The event order proves "at once": the switch, then a request because the page asked (refresh), then its failure.
+      const lines = await logLines(page);
+      const switched = lines.findIndex((line) => line.startsWith('The backend now fails for 15 s: asking for a token now'));
+      expect(switched).toBeGreaterThan(0);
+      expect(lines.slice(switched + 1, switched + 3)).toEqual([
+        'Requesting a token: you asked (refresh, attempt 1)',
+        expect.stringMatching(/^Token request failed \(http, HTTP 503, attempt 1\): the server says “The token backend is down \(simulated by the demo\)” \(simulated-outage\); retrying in 1[45]\.\d s$/),
+      ]);
+      expect(lines.filter((line) => line.startsWith('Requesting a token')).length).toBe(2); // the first token's and this one
+      // The panel: the failure, and when the next try is and why.
+      await page.waitForSelector('#failures[data-state="failing"]');
+      expect(await page.textContent('#failure-retry')).toMatch(/^Next try in 1[0-5]\.\d s \(after 1 failure; the server said Retry-After 1[45] s\)$/);
+      // The token is still good: the status says the failure, and when the next try is.
+      expect(await page.textContent('#status')).toBe('error');
+      expect(await page.textContent('#status-hint')).toMatch(/^next try in \d+\.\d s$/);
+      expect(server.tokenRequests(503)).toBe(1);
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+    expect(errors).toEqual([]);
+  }, 120_000);
+});
+

@@ -280,8 +280,12 @@ describe('the demo outage switch', () => {
     const cookie = await login();
     const switched = await send('/api/demo/outage', { ...json({ seconds: 15 }), cookie });
     const outageCookie = (switched.headers.get('set-cookie') ?? '').split(';')[0]!;
-    await expectError(await send('/api/token', { method: 'POST', cookie: outageCookie }), 503, 'simulated-outage');
-    now += 15_000;
+    const down = await send('/api/token', { method: 'POST', cookie: outageCookie });
+    expect(down.headers.get('retry-after')).toBe('15'); // when it ends, as a backend down for planned work would say
+    await expectError(down, 503, 'simulated-outage');
+    now += 10_500;
+    expect((await send('/api/token', { method: 'POST', cookie: outageCookie })).headers.get('retry-after')).toBe('5'); // rounded up
+    now += 4_500;
     expect((await send('/api/token', { method: 'POST', cookie: outageCookie })).status).toBe(200);
     await expectError(await send('/api/demo/outage', { ...json({ seconds: 10_000 }), cookie }), 400, 'invalid-body');
   });

@@ -2,7 +2,7 @@ import { createTokenManager, type TokenManager } from 'twilio-token-lifecycle';
 import { currentSession, failBackend, signIn, signOut, type SessionInfo } from './api';
 import { eventLog, type TokenEvent } from './event-log';
 import { createTimeline, layoutTimeline, paintTimeline, record, type TimelineModel } from './timeline';
-import { elements, log, renderClock, renderFailures, renderState, renderTabs, showIdentityConflict, showSignedIn } from './view';
+import { elements, log, renderClock, renderFailures, renderState, renderTabs, showIdentityConflict, showSignedIn, showTimelinePaused } from './view';
 
 /** What the page exposes for the console and for the browser tests. */
 interface DemoHandle {
@@ -31,9 +31,19 @@ const demo: DemoHandle = {
 (window as unknown as { demo: DemoHandle }).demo = demo;
 
 let stopSession: (() => void) | undefined;
+/** Redraws everything now (set while a session runs). */
+let repaint: (() => void) | undefined;
+// Under a mouse the timeline holds still, so a mark's tooltip stays up; a cue says so, and leaving resumes.
 let isPointerOnTimeline = false;
-elements.timelineBox.addEventListener('pointerenter', (event) => (isPointerOnTimeline = event.pointerType === 'mouse'));
-elements.timelineBox.addEventListener('pointerleave', () => (isPointerOnTimeline = false));
+elements.timelineBox.addEventListener('pointerenter', (event) => {
+  isPointerOnTimeline = event.pointerType === 'mouse';
+  showTimelinePaused(isPointerOnTimeline && repaint !== undefined);
+});
+elements.timelineBox.addEventListener('pointerleave', () => {
+  isPointerOnTimeline = false;
+  showTimelinePaused(false);
+  repaint?.();
+});
 /** Who this tab is signed in as, while it is. */
 let signedInAs: string | undefined;
 
@@ -80,14 +90,17 @@ function startSession(session: SessionInfo) {
     record(timeline, event);
     if (event.type === 'request' || event.type === 'failure') relay?.postMessage({ event });
   });
+  let hasPainted = false;
   const paint = () => {
     const now = Date.now();
     const state = manager.getState();
     renderClock(state, now);
     renderTabs(state, now);
-    renderFailures(timeline, now);
-    // Held still under the pointer, so a mark's tooltip stays up.
-    if (!isPointerOnTimeline) paintTimeline(elements.timeline, layoutTimeline(timeline, now, Math.max(280, elements.timelineBox.clientWidth), { role: state.role }));
+    renderFailures(timeline, now, state.offline === true);
+    // Held still under the pointer (with a cue), so a mark's tooltip stays up; the first picture always comes.
+    if (isPointerOnTimeline && hasPainted) return;
+    paintTimeline(elements.timeline, layoutTimeline(timeline, now, Math.max(280, elements.timelineBox.clientWidth), { role: state.role }));
+    hasPainted = true;
   };
 
   let last = manager.getState();
@@ -101,9 +114,13 @@ function startSession(session: SessionInfo) {
   renderState(manager.getState());
   paint();
   const clock = setInterval(paint, 200);
+  repaint = paint;
+  showTimelinePaused(isPointerOnTimeline);
 
   stopSession = () => {
     clearInterval(clock);
+    repaint = undefined;
+    showTimelinePaused(false);
     unsubscribe();
     manager.stop();
     eventSubscription.unsubscribe();
@@ -144,7 +161,15 @@ elements.outage.addEventListener('click', async () => {
   try {
     const seconds = Number(elements.outage.dataset.seconds ?? 15);
     await failBackend(seconds);
-    log('info', `The backend now fails for ${seconds} s; watch the retries`);
+    const manager = demo.manager;
+    if (!manager) {
+      log('info', `The backend now fails for ${seconds} s`);
+      return;
+    }
+    // Ask at once rather than at the next scheduled refresh, so the failure shows now. The manager's
+    // gate still holds: at most one request a second, and none inside a server's Retry-After.
+    log('info', `The backend now fails for ${seconds} s: asking for a token now to show it (Refresh now), then the manager retries by itself`);
+    manager.refresh().catch(() => undefined); // the failure shows up in the state, the panel and the log
   } catch (error) {
     log('bad', (error as Error).message);
   }

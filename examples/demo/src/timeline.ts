@@ -1,4 +1,5 @@
 import type { TokenEvent } from './event-log';
+import { placeLabels, textBox, type Box, type TextAt } from './label-placement';
 
 // The live timeline: a model fed by the manager's events (`record`), a pure layout of that model
 // at a given moment and width (`layoutTimeline`), and a small DOM painter (`paintTimeline`).
@@ -37,6 +38,8 @@ export interface FailureMark {
   readonly status: number | undefined;
   readonly attempt: number;
   readonly retryAt: number | undefined;
+  /** The wait the server asked for (Retry-After), if it did. */
+  readonly retryAfterMs: number | undefined;
   readonly message: string;
   readonly serverCode: string | undefined;
   readonly remote: boolean;
@@ -88,6 +91,7 @@ export function record(model: TimelineModel, event: TokenEvent, remote = false):
         status: event.status,
         attempt: event.attempt,
         retryAt: event.retryAt,
+        retryAfterMs: event.retryAfterMs,
         message: event.serverError?.message ?? event.message,
         serverCode: event.serverError?.code,
         remote,
@@ -203,6 +207,22 @@ const REQUEST_ROW_H = 34;
 const LANE_H = 32;
 const NEWEST_EXTRA_H = 26;
 const ROLE_H = 14;
+/** The chart's font size, and its role labels' (demo.css). */
+const FONT_PX = 11;
+const ROLE_FONT_PX = 8;
+/** Second line of the newest lane's tick labels, below the first: apart by more than a text box's height. */
+const TICK_LINE_PX = 14;
+/** Which labels win a place first: lower first. Within a rank, first come first served. */
+const RANK = { axis: 0, row: 1, failure: 2, recovery: 3, tick: 4, lane: 5, spell: 6, role: 7, empty: 8 } as const;
+
+/** A text whose position is settled at the end by `placeLabels`: where it may go, best first. */
+interface PendingLabel {
+  readonly rank: number;
+  readonly className: string;
+  readonly text: string;
+  readonly fontSize: number;
+  readonly at: readonly TextAt[];
+}
 
 const compress = (ms: number) => Math.log1p(Math.max(0, ms) / TAU_MS);
 
@@ -263,6 +283,13 @@ export function layoutTimeline(model: TimelineModel, now: number, width: number,
   const { x, left, right, nowX } = timeScale(now, width, futureMs, pastMs);
   const cx = (t: number) => r(Math.max(left, Math.min(right, x(t))));
   const narrow = width < 520;
+  // Every text is a placeholder until the end, where one rule places them all so that none overlaps.
+  const pending = new Map<Shape, PendingLabel>();
+  const label = (rank: number, className: string, text: string, at: readonly TextAt[], fontSize = FONT_PX): Shape => {
+    const placeholder: Shape = { tag: 'text', attrs: { class: className }, text };
+    pending.set(placeholder, { rank, className, text, fontSize, at });
+    return placeholder;
+  };
 
   const shapes: Shape[] = [];
   const requestTop = 0;
@@ -285,13 +312,17 @@ export function layoutTimeline(model: TimelineModel, now: number, width: number,
       title: `${spell.kind === 'outage' ? 'Requests failing' : 'Offline'} ${open ? 'since' : 'for'} ${open ? new Date(spell.from).toLocaleTimeString() : span((spell.to ?? now) - spell.from)}`,
       children: [
         { tag: 'rect', attrs: { x: x1, y: 0, width: r(Math.max(2, x2 - x1)), height: axisTop, class: 'tl-spell-fill' } },
-        { tag: 'text', attrs: { x: r(x1 + 3), y: roleTop - 4, class: 'tl-spell-label' }, text: spell.kind === 'outage' ? (narrow ? 'down' : 'backend down') : 'offline' },
+        label(RANK.spell, 'tl-spell-label', spell.kind === 'outage' ? (narrow ? 'down' : 'backend down') : 'offline', [
+          { x: x1 + 3, y: roleTop - 4, anchor: 'start' },
+          { x: Math.min(x2, nowX - 2) - 3, y: roleTop - 4, anchor: 'end' },
+          { x: x1 + 3, y: 11, anchor: 'start' },
+        ]),
       ],
     });
   }
 
   // The request row: every request, failure, planned retry and recovery.
-  const row: Shape[] = [{ tag: 'text', attrs: { x: left, y: 11, class: 'tl-row-label' }, text: 'requests' }];
+  const row: Shape[] = [label(RANK.row, 'tl-row-label', 'requests', [{ x: left, y: 11, anchor: 'start' }])];
   const rowY = requestTop + 20;
   row.push({ tag: 'line', attrs: { x1: left, x2: right, y1: rowY, y2: rowY, class: 'tl-baseline' } });
   for (const request of model.requests) {
@@ -302,7 +333,7 @@ export function layoutTimeline(model: TimelineModel, now: number, width: number,
     });
   }
   const lastFailure = model.failures.at(-1);
-  for (const failure of model.failures) {
+  model.failures.forEach((failure, index) => {
     const fx = cx(failure.at);
     const children: Shape[] = [{ tag: 'path', attrs: { d: `M${fx - 4} ${rowY - 4}l8 8m0 -8l-8 8`, class: 'tl-failure-x' } }];
     if (failure.retryAt !== undefined && failure === lastFailure && model.outage !== undefined) {
@@ -311,7 +342,11 @@ export function layoutTimeline(model: TimelineModel, now: number, width: number,
       children.push({ tag: 'circle', attrs: { cx: rx, cy: rowY, r: 3.5, class: 'tl-retry', 'data-mark': 'retry' } });
     }
     if (failure === lastFailure || !narrow) {
-      children.push({ tag: 'text', attrs: { x: fx, y: rowY - 8, class: 'tl-failure-label' }, text: failure.status === undefined ? failure.code : String(failure.status) });
+      // The newest failure first: an older one gives way.
+      const rank = RANK.failure + (0.5 * (model.failures.length - 1 - index)) / model.failures.length;
+      const text = failure.status === undefined ? failure.code : String(failure.status);
+      const y = rowY - 8;
+      children.push(label(rank, 'tl-failure-label', text, [{ x: fx, y, anchor: 'middle' }, { x: fx + 5, y, anchor: 'start' }, { x: fx - 5, y, anchor: 'end' }]));
     }
     row.push({
       tag: 'g',
@@ -319,7 +354,7 @@ export function layoutTimeline(model: TimelineModel, now: number, width: number,
       title: `Attempt ${failure.attempt} failed: ${failure.code}${failure.status === undefined ? '' : ` HTTP ${failure.status}`}${failure.serverCode ? ` ${failure.serverCode}` : ''}: ${failure.message}`,
       children,
     });
-  }
+  });
   for (const recovery of model.recoveries) {
     const rx = cx(recovery.at);
     row.push({
@@ -328,7 +363,10 @@ export function layoutTimeline(model: TimelineModel, now: number, width: number,
       title: `Recovered after ${recovery.failures} failed attempt${recovery.failures === 1 ? '' : 's'} (${span(recovery.at - recovery.since)} without a new token)`,
       children: [
         { tag: 'path', attrs: { d: `M${rx - 4} ${rowY}l3 3.5l5 -7`, class: 'tl-recovery-check' } },
-        { tag: 'text', attrs: { x: r(rx + 6), y: rowY - 5, class: 'tl-recovery-label' }, text: 'recovered' },
+        label(RANK.recovery, 'tl-recovery-label', 'recovered', [
+          { x: rx + 6, y: rowY - 5, anchor: 'start' },
+          { x: rx - 6, y: rowY - 5, anchor: 'end' },
+        ]),
       ],
     });
   }
@@ -337,7 +375,7 @@ export function layoutTimeline(model: TimelineModel, now: number, width: number,
   // One lane per token, newest on top.
   let y = lanesTop;
   if (lanes.length === 0) {
-    shapes.push({ tag: 'text', attrs: { x: nowX + 6, y: y + 16, class: 'tl-row-label' }, text: 'no token yet' });
+    shapes.push(label(RANK.empty, 'tl-row-label', 'no token yet', [{ x: nowX + 6, y: y + 16, anchor: 'start' }]));
   }
   lanes.forEach((lane, index) => {
     const isNewest = lane === newest;
@@ -362,11 +400,11 @@ export function layoutTimeline(model: TimelineModel, now: number, width: number,
     segment(Math.max(lane.at, lane.usableAt), Math.min(lane.refreshAt, end), 'fresh');
     segment(Math.max(lane.at, lane.usableAt, lane.refreshAt), end, 'window');
     children.push({ tag: 'circle', attrs: { cx: cx(lane.at), cy: barY + barH / 2, r: 3.5, class: 'tl-received' } });
-    const labels: Array<{ x: number; kind: string; label: string }> = [];
-    const tick = (t: number, kind: string, label: string) => {
+    const labels: Array<{ x: number; kind: string; text: string }> = [];
+    const tick = (t: number, kind: string, text: string) => {
       const tx = cx(t);
       children.push({ tag: 'line', attrs: { x1: tx, x2: tx, y1: barY - 3, y2: barY + barH + 3, class: `tl-tick tl-${kind}-tick`, 'data-mark': kind } });
-      if (isNewest) labels.push({ x: tx, kind, label });
+      if (isNewest) labels.push({ x: tx, kind, text });
     };
     if (isNewest && lane.usableAt > lane.at) tick(lane.usableAt, 'usable', 'usable');
     const takeover = lane.refreshAt + (lane.expiresAt - lane.refreshAt) / 2;
@@ -377,19 +415,28 @@ export function layoutTimeline(model: TimelineModel, now: number, width: number,
       const ex = cx(lane.expiredAt);
       children.push({ tag: 'path', attrs: { d: `M${ex - 4} ${barY}l8 ${barH}m0 ${-barH}l-8 ${barH}`, class: 'tl-expired-x', 'data-mark': 'expired' } });
     }
-    // The newest lane's labels, on two lines where they would overlap.
-    labels.sort((a, b) => a.x - b.x);
-    let previousEnd = -Infinity;
-    let line = 0;
-    for (const { x: lx, kind, label } of labels) {
-      const half = label.length * 3.4;
-      line = lx - half < previousEnd + 4 ? 1 - line : 0;
-      previousEnd = lx + half;
-      children.push({ tag: 'text', attrs: { x: lx, y: barY + barH + 13 + line * 12, class: `tl-tick-label tl-${kind}-label` }, text: label });
+    // The newest lane's labels: under their tick, else a line lower, else beside it.
+    for (const { x: lx, kind, text } of labels) {
+      const [y1, y2] = [barY + barH + 13, barY + barH + 13 + TICK_LINE_PX];
+      const at: TextAt[] = [y1, y2].flatMap((ly) => [
+        { x: lx, y: ly, anchor: 'middle' as const },
+        { x: lx + 4, y: ly, anchor: 'start' as const },
+        { x: lx - 4, y: ly, anchor: 'end' as const },
+      ]);
+      children.push(label(RANK.tick, `tl-tick-label tl-${kind}-label`, text, at));
     }
     const from = lane.origin === 'fetched' ? 'this tab' : 'another tab';
     const labelX = Math.max(left, Math.min(cx(lane.at) + 6, right - 120));
-    children.push({ tag: 'text', attrs: { x: r(labelX), y: barY - 3, class: 'tl-lane-label' }, text: `${lane.fingerprint} · ${span(lane.lifetimeMs)}${narrow ? '' : ` · ${from}`}` });
+    const laneText = `${lane.fingerprint} · ${span(lane.lifetimeMs)}${narrow ? '' : ` · ${from}`}`;
+    // Beside its start, else clear of the "now" line on either side, else at the right edge.
+    children.push(
+      label(RANK.lane, 'tl-lane-label', laneText, [
+        { x: labelX, y: barY - 3, anchor: 'start' },
+        { x: nowX + 4, y: barY - 3, anchor: 'start' },
+        { x: nowX - 4, y: barY - 3, anchor: 'end' },
+        { x: right, y: barY - 3, anchor: 'end' },
+      ]),
+    );
     shapes.push({
       tag: 'g',
       attrs: {
@@ -419,20 +466,20 @@ export function layoutTimeline(model: TimelineModel, now: number, width: number,
       attrs: { x: x1, y: roleTop, width: r(x2 - x1), height: ROLE_H - 4, rx: 2, class: `tl-role tl-role-${spanOfRole.role}`, 'data-role': spanOfRole.role },
       title: `This tab was the ${spanOfRole.role}`,
     });
-    if (x2 - x1 > 60) roleShapes.push({ tag: 'text', attrs: { x: r(x1 + 4), y: roleTop + 8, class: 'tl-role-label' }, text: spanOfRole.role });
+    if (x2 - x1 > 60) roleShapes.push(label(RANK.role, 'tl-role-label', spanOfRole.role, [{ x: x1 + 4, y: roleTop + 8, anchor: 'start' }], ROLE_FONT_PX));
   });
   shapes.push({ tag: 'g', attrs: { class: 'tl-roles' }, children: roleShapes });
 
   // The axis and "now".
   const axis: Shape[] = [{ tag: 'line', attrs: { x1: left, x2: right, y1: axisTop, y2: axisTop, class: 'tl-axis' } }];
-  const label = (ms: number) => (ms === 0 ? 'now' : `${ms < 0 ? '−' : '+'}${span(ms)}`);
+  const axisLabel = (ms: number) => (ms === 0 ? 'now' : `${ms < 0 ? '−' : '+'}${span(ms)}`);
   const extent = (ms: number, tx: number) => {
-    const w = label(ms).length * 6.8;
-    const anchor = tx > right - w / 2 ? 'end' : tx < left + w / 2 ? 'start' : 'middle';
+    const w = axisLabel(ms).length * 6.8;
+    const anchor: TextAt['anchor'] = tx > right - w / 2 ? 'end' : tx < left + w / 2 ? 'start' : 'middle';
     const from = anchor === 'start' ? tx : anchor === 'end' ? tx - w : tx - w / 2;
     return { anchor, from: from - 6, to: from + w + 6 };
   };
-  const placed: Array<{ ms: number; x: number; anchor: string; from: number; to: number }> = [{ ms: 0, x: nowX, ...extent(0, nowX) }];
+  const placed: Array<{ ms: number; x: number; anchor: TextAt['anchor']; from: number; to: number }> = [{ ms: 0, x: nowX, ...extent(0, nowX) }];
   // Nearest to now first, so the finer ticks win where labels would collide.
   const candidates = TICKS_MS.filter((ms) => ms !== 0 && ms >= -pastMs && ms <= futureMs).sort((a, b) => Math.abs(a) - Math.abs(b));
   for (const ms of candidates) {
@@ -442,7 +489,7 @@ export function layoutTimeline(model: TimelineModel, now: number, width: number,
   }
   for (const { ms, x: tx, anchor } of placed) {
     axis.push({ tag: 'line', attrs: { x1: r(tx), x2: r(tx), y1: axisTop, y2: axisTop + 4, class: 'tl-axis' } });
-    if (ms !== 0) axis.push({ tag: 'text', attrs: { x: r(tx), y: axisTop + 15, class: 'tl-axis-label', 'text-anchor': anchor }, text: label(ms) });
+    if (ms !== 0) axis.push(label(RANK.axis, 'tl-axis-label', axisLabel(ms), [{ x: tx, y: axisTop + 15, anchor }]));
   }
   shapes.push({ tag: 'g', attrs: { class: 'tl-axis-group' }, children: axis });
   shapes.push({
@@ -450,13 +497,30 @@ export function layoutTimeline(model: TimelineModel, now: number, width: number,
     attrs: { class: 'tl-now' },
     children: [
       { tag: 'line', attrs: { x1: r(nowX), x2: r(nowX), y1: 2, y2: axisTop + 4, class: 'tl-now-line' } },
-      { tag: 'text', attrs: { x: r(nowX), y: axisTop + 15, class: 'tl-now-label', 'text-anchor': 'middle' }, text: 'now' },
+      label(RANK.axis, 'tl-now-label', 'now', [{ x: nowX, y: axisTop + 15, anchor: 'middle' }]),
     ],
   });
 
+  // Place every label, most important first; the "now" line runs through none.
+  const nowLine: Box = { x: nowX - 1, y: 2, width: 2, height: axisTop + 2 };
+  const requests = [...pending].map(([key, spec], order) => ({ key, spec, order })).sort((a, b) => a.spec.rank - b.spec.rank || a.order - b.order);
+  const chosen = placeLabels(
+    requests.map(({ key, spec }) => ({ key, boxes: spec.at.map((at) => textBox(spec.text, at, spec.fontSize)) })),
+    [nowLine],
+    { x: 0, y: 0, width, height },
+  );
+  const settle = (list: readonly Shape[]): Shape[] =>
+    list.flatMap((shape): Shape[] => {
+      const spec = pending.get(shape);
+      if (spec === undefined) return shape.children ? [{ ...shape, children: settle(shape.children) }] : [shape];
+      const at = spec.at[chosen.get(shape) ?? -1];
+      if (at === undefined) return []; // no room: the mark's tooltip still says it
+      return [{ tag: 'text', attrs: { x: r(at.x), y: r(at.y), class: spec.className, 'text-anchor': at.anchor }, text: spec.text }];
+    });
+
   const held = newest && newest.expiredAt === undefined && newest.expiresAt > now ? `, the newest expires in ${span(newest.expiresAt - now)}` : '';
   const failing = model.outage ? `, ${model.outage.failures.length} failed request${model.outage.failures.length === 1 ? '' : 's'} since the last token` : '';
-  return { width, height, shapes, summary: `Timeline of ${model.tokens} token${model.tokens === 1 ? '' : 's'}${held}${failing}` };
+  return { width, height, shapes: settle(shapes), summary: `Timeline of ${model.tokens} token${model.tokens === 1 ? '' : 's'}${held}${failing}` };
 }
 
 // ─── DOM ─────────────────────────────────────────────────────────────────────────────────────────

@@ -1,4 +1,5 @@
 import type { TokenState } from 'twilio-token-lifecycle';
+import { countdown, nextTryText, statusHint } from './retry-note';
 import { type TimelineModel } from './timeline';
 
 const byId = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -12,6 +13,7 @@ export const elements = {
   session: byId('session'),
   identity: byId('identity'),
   status: byId('status'),
+  statusHint: byId('status-hint'),
   tabRole: byId('tab-role'),
   network: byId('network'),
   lifetime: byId('lifetime'),
@@ -36,6 +38,8 @@ export const elements = {
   failures: byId('failures'),
   failureHead: byId('failure-head'),
   failureDetail: byId('failure-detail'),
+  failureRetry: byId('failure-retry'),
+  timelinePaused: byId('timeline-paused'),
 };
 
 const clockTime = (at: number) => new Date(at).toLocaleTimeString();
@@ -66,8 +70,8 @@ export function renderTabs(state: TokenState, now = Date.now()) {
   setText(elements.tabNote, note);
 }
 
-/** The failure panel: attempt, server reason, next retry countdown; then the recovery. */
-export function renderFailures(model: TimelineModel, now = Date.now()) {
+/** The failure panel: attempt, server reason, when the next try is and why; then the recovery. */
+export function renderFailures(model: TimelineModel, now = Date.now(), offline = false) {
   const outage = model.outage;
   const last = outage?.failures.at(-1);
   if (outage && last) {
@@ -80,10 +84,13 @@ export function renderFailures(model: TimelineModel, now = Date.now()) {
     );
     const status = last.status === undefined ? last.code : `HTTP ${last.status}`;
     const server = last.serverCode ? ` ${last.serverCode}` : '';
-    const retry = last.retryAt === undefined ? 'no retry planned: press Refresh now' : last.retryAt > now ? `next retry in ${seconds(last.retryAt - now)}` : 'retrying now';
-    elements.failureDetail.textContent = `${status}${server}: “${last.message}” · ${retry} · no new token for ${seconds(now - outage.since)}`;
+    elements.failureDetail.textContent = `${status}${server}: “${last.message}” · no new token for ${seconds(now - outage.since)}`;
+    elements.failureRetry.hidden = false;
+    // Another tab's retries are planned by that tab: this one only knows what it was told.
+    elements.failureRetry.textContent = nextTryText({ retryAt: last.retryAt, retryAfterMs: last.retryAfterMs, failures: outage.failures.length, offline }, now);
     return;
   }
+  elements.failureRetry.hidden = true;
   const recovery = model.recoveries.at(-1);
   if (recovery) {
     elements.failures.hidden = false;
@@ -98,7 +105,7 @@ export function renderFailures(model: TimelineModel, now = Date.now()) {
   elements.failures.hidden = true;
 }
 
-const seconds = (ms: number) => (ms <= 0 ? '0.0 s' : ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60_000)} min ${Math.floor((ms % 60_000) / 1000)} s`);
+const seconds = countdown;
 
 /** Sign-out that the server did not confirm: said in the log and under the sign-in form. */
 export function showSignOutProblem(problem: string) {
@@ -149,6 +156,15 @@ export function renderClock(state: TokenState, now = Date.now()) {
     elements.expiresBar.style.width = '0';
   }
   elements.refreshIn.textContent = nextRefreshAt === undefined ? '—' : seconds(nextRefreshAt - now);
+  // Never a bare "expired": say that a try is coming, and when.
+  const hint = statusHint(state.status, nextRefreshAt, now, state.offline === true);
+  elements.statusHint.hidden = hint === '';
+  elements.statusHint.textContent = hint;
+}
+
+/** Shows or hides the cue that the timeline holds still under the pointer. */
+export function showTimelinePaused(isPaused: boolean) {
+  elements.timelinePaused.hidden = !isPaused;
 }
 
 /** Offers to sign in again after another tab signed in as someone else (`undefined` hides the offer). */
