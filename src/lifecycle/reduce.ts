@@ -2,7 +2,7 @@ import { parseAccessToken, type AccessToken } from '../access-token';
 import type { SharedToken } from '../cross-tab/channel';
 import { TokenError, withRetryAt } from '../errors';
 import { MAX_RETRY_AFTER_MS, retryDelayMs } from '../refresh-policy';
-import { after, msUntilEarliest, msUntilGate, type Now } from './clock';
+import { after, msUntilEarliest, msUntilGate, reanchor, type Now } from './clock';
 import { learnClockOffset, placeFetched, placeShared } from './placement';
 import type { HeldToken, InFlight, LifecycleEvent, LifecycleState } from './state';
 
@@ -37,7 +37,10 @@ export function reduce(state: LifecycleState, event: LifecycleEvent): LifecycleS
       // should not back off. A throttled tab's late timer is no sleep: that request times out as usual.
       const request = s.request && (!event.hasSlept || msUntilGate(s.request.deadline, now) > 0) ? s.request : undefined;
       // A token that died while we slept needs a new one now, not after the rest of a backoff.
-      return { ...s, isWaking: true, request, retryAt: !s.current && s.retryAt ? now : s.retryAt };
+      const woken = { ...s, isWaking: true, request, retryAt: !s.current && s.retryAt ? now : s.retryAt };
+      // The monotonic clock may have stood still in the sleep, so the held times on it are late by the
+      // sleep: only the wall clock can tell now, and a wall clock set back later must not revive them.
+      return event.hasSlept ? { ...woken, current: awake(s.current, now), pending: awake(s.pending, now) } : woken;
     }
     case 'network':
       return event.isOnline ? { ...s, isOffline: false, isWaking: true, retryAt: s.retryAt && now } : { ...s, isOffline: true };
@@ -87,6 +90,10 @@ export function advance(state: LifecycleState, now: Now): LifecycleState {
     ? state
     : { ...state, current, pending, peerWaitUntil, hasHadToken, isWaking: false };
 }
+
+/** A held token's expiry and refresh time, re-anchored after a sleep (its `nbf` wait is a gate: late is safe). */
+const awake = (held: HeldToken | undefined, now: Now): HeldToken | undefined =>
+  held && { ...held, expiresAt: reanchor(held.expiresAt, now), refreshAt: reanchor(held.refreshAt, now) };
 
 function parse(jwt: string): AccessToken | TokenError {
   try {

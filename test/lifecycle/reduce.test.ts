@@ -106,7 +106,24 @@ describe('reduce: time', () => {
     expect(reduce(state, { type: 'tick', now: at(3_600_000 - 900_000, 900_000) }).current).toBeUndefined();
     // Monotonic clock stood still while the machine slept: the wall clock sees it.
     expect(reduce(state, { type: 'tick', now: at(3_600_000, -3_600_000) }).current).toBeUndefined();
-    expect(reduce(state, { type: 'tick', now: at(3_599_999) }).current).toBeDefined();
+    // Held 1 s short of `exp`: the whole-second `iat` may lag the real mint by up to a second.
+    expect(reduce(state, { type: 'tick', now: at(3_598_999) }).current).toBeDefined();
+    expect(reduce(state, { type: 'tick', now: at(3_599_000) }).current).toBeUndefined();
+  });
+
+  it('re-anchors the held times on both clocks after a sleep the monotonic clock did not count', () => {
+    const state = holding();
+    // Asleep 40 min from 10 min in, performance.now() standing still: the wall clock alone knows.
+    const woken = reduce(state, { type: 'wake', now: at(50 * 60_000, -40 * 60_000), hasSlept: true });
+    expect(woken.current?.token).toBe(state.current?.token);
+    // Then the wall clock is set back 35 min: the token still dies at its real exp (mono 10 min on).
+    const setBack = (ms: number) => at(15 * 60_000 + ms, 35 * 60_000 - 40 * 60_000);
+    expect(reduce(woken, { type: 'tick', now: setBack(8 * 60_000) }).current).toBeDefined();
+    expect(reduce(woken, { type: 'tick', now: setBack(9 * 60_000 + 59_000) }).current).toBeUndefined();
+    // And it is refreshed 5 min before, by the clock as it now reads.
+    expect(plan(woken, setBack(0)).nextRequestAt).toBe(T0 + 15 * 60_000 + 4 * 60_000 + 59_000);
+    // A late timer of a throttled tab (no sleep) moves nothing.
+    expect(reduce(state, { type: 'wake', now: at(60_000), hasSlept: false }).current).toBe(state.current);
   });
 
   it('swaps in a pending token when its nbf comes', () => {
