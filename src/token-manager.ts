@@ -296,6 +296,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     if (event.type === 'request-started' && next.request) startRequest(next.request.id, event.reason);
     const { current } = next;
     if (current?.origin === 'fetched' && current.token !== prev.current?.token) crossTab?.share(sharedToken(current, event.now));
+    if (next.cannotRefresh !== prev.cannotRefresh) crossTab?.onRefreshable();
     for (const notice of noticesOf(prev, event, next)) {
       try {
         onEvent?.(notice);
@@ -388,6 +389,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
           token: state.current && sharedToken(state.current, clock()),
           isFetching: state.request !== undefined,
           isVisible: page?.isVisible() ?? true,
+          cannotRefresh: state.cannotRefresh,
         }),
         send,
         now: () => scheduler.now(),

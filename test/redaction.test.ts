@@ -91,7 +91,7 @@ describe('redaction with invisible characters', () => {
             crossTab: false,
             random: () => 0.5,
           });
-          const thrown = await manager.getToken().catch((error: unknown) => error as TokenError);
+          const thrown = (await manager.getToken().then(() => undefined, (error: unknown) => error)) as TokenError;
           const failure = events.find((event) => event.type === 'failure');
           expect(failure).toBeDefined();
           expectNoToken(manager.getState().error?.message, jwt);
@@ -122,7 +122,7 @@ describe('redaction with invisible characters', () => {
           const events: TokenEvent[] = [];
           const manager = createTokenManager({ url: server.url, crossTab: false, onEvent: (event) => events.push(event), random: () => 0.5 });
           managers.push(manager);
-          const thrown = await manager.getToken().catch((error: unknown) => error as TokenError);
+          const thrown = (await manager.getToken().then(() => undefined, (error: unknown) => error)) as TokenError;
           const failure = events.find((event) => event.type === 'failure');
           const { error } = manager.getState();
           expect(error?.status).toBe(status);

@@ -156,8 +156,9 @@ function accept(state: LifecycleState, held: HeldToken, now: Now): LifecycleStat
     failure: undefined,
     failures: 0,
     retryAt: undefined,
-    // Only the server's own answer ends its `Retry-After`; another tab's token does not.
+    // Only the server's own answer ends its `Retry-After`, or shows this tab can fetch again.
     quietUntil: held.origin === 'fetched' ? undefined : state.quietUntil,
+    cannotRefresh: held.origin === 'fetched' ? undefined : state.cannotRefresh,
     halted: undefined,
   };
   const { current } = s;
@@ -187,6 +188,7 @@ function failed(state: LifecycleState, error: TokenError, random: number, now: N
     ...state,
     failures,
     halted,
+    cannotRefresh: (halted && halted !== 'exhausted') || state.cannotRefresh,
     retryAt,
     // The server's `Retry-After` holds back every request, not only the retry.
     quietUntil: retryAfterMs !== undefined ? after(now, Math.min(retryAfterMs, MAX_RETRY_AFTER_MS)) : state.quietUntil,

@@ -70,6 +70,12 @@ export interface LifecycleState {
   readonly quietUntil?: Stamp | undefined;
   /** Why background requests stopped until `refresh()`, if they did. */
   readonly halted?: 'auth' | 'identity' | 'config' | 'exhausted' | undefined;
+  /**
+   * This tab's own request was refused for good (401/403, identity mismatch, misconfigured) and none
+   * has succeeded since: it leaves the refresher role to the other tabs. Another tab's token does not
+   * end it; only a token of its own does.
+   */
+  readonly cannotRefresh?: boolean | undefined;
   readonly request?: InFlight | undefined;
   readonly nextRequestId: number;
   readonly lastSentAt?: Stamp | undefined;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { TokenError } from 'twilio-token-lifecycle';
 import { plan } from '../../src/lifecycle/plan';
 import { reduce } from '../../src/lifecycle/reduce';
-import { T0, at, fetchWith, holding, http, mint, run, start } from '../helpers/lifecycle';
+import { CONFIG, T0, at, fetchWith, holding, http, mint, run, start } from '../helpers/lifecycle';
 
 describe('reduce: identity', () => {
   it('binds to the first token’s identity when none was given', () => {
@@ -49,6 +49,23 @@ describe('reduce: failures', () => {
     [403, 'auth'],
   ] as const)('halts background retries after %i', (status, halted) => {
     expect(fetchWith(holding(), at(1000), { error: http(status) })).toMatchObject({ halted, retryAt: undefined });
+  });
+
+  it('cannot refresh for the other tabs after a 401 until a token of its own comes, whatever tabs offer', () => {
+    const afterAuth = fetchWith(holding(), at(1000), { error: http(401) });
+    expect(afterAuth.cannotRefresh).toBe(true);
+    const offered = reduce(afterAuth, {
+      type: 'token-offered',
+      now: at(2000),
+      token: { jwt: mint({ issuedAt: T0 + 2000 }), usableAt: 0, refreshAt: T0 + 3_000_000, expiresAt: T0 + 3_601_000 },
+    });
+    expect(offered.current?.origin).toBe('tab');
+    expect(offered).toMatchObject({ halted: undefined, cannotRefresh: true });
+    expect(fetchWith(offered, at(3000), { error: http(503) }).cannotRefresh).toBe(true);
+    expect(fetchWith(offered, at(3000), { jwt: mint({ issuedAt: T0 + 3000 }) }).cannotRefresh).toBeUndefined();
+    // Retries used up is the backend's trouble, not this tab's: it keeps competing.
+    const exhausted = fetchWith(start({ retry: { ...CONFIG.retry, limit: 0 } }), at(0), { error: http(500) });
+    expect(exhausted).toMatchObject({ halted: 'exhausted', cannotRefresh: undefined });
   });
 
   it('resumes backoff when a refresh() after a 401 meets a 503', () => {
