@@ -39,8 +39,8 @@ export interface TokenErrorOptions {
   cause?: unknown;
 }
 
-/** A JWT anywhere in a string: three base64url runs long enough not to be a host name or a version. */
-export const JWT_INSIDE = /[\w-]{8,}\.[\w-]{8,}\.[\w-]{8,}/;
+/** Every JWT in a string: three base64url runs long enough not to be a host name or a version. */
+const JWTS = /[\w-]{8,}\.[\w-]{8,}\.[\w-]{8,}/g;
 
 /**
  * `text` with every JWT in it replaced by `[token]`. Invisible characters (Unicode format characters,
@@ -51,7 +51,8 @@ export const JWT_INSIDE = /[\w-]{8,}\.[\w-]{8,}\.[\w-]{8,}/;
 export function redactTokens(text: string): string {
   // Lone surrogates too: one split from its pair by a format character would join it once that goes.
   const bare = text.replace(/[\p{Cf}\p{Cs}\p{DI}]/gu, '');
-  return JWT_INSIDE.test(bare) ? bare.replace(new RegExp(JWT_INSIDE, 'g'), '[token]') : text;
+  const redacted = bare.replace(JWTS, '[token]');
+  return redacted === bare ? text : redacted;
 }
 
 // The codes that are worth retrying unless the error says otherwise.

@@ -1,6 +1,6 @@
 import ky, { TimeoutError, type Options as KyOptions } from 'ky';
 import { noop } from 'rxjs';
-import { JWT_INSIDE, TokenError, type ServerError } from './errors';
+import { redactTokens, TokenError, type ServerError } from './errors';
 import type { TokenSource } from './token-source';
 
 /** ky options for the token request. `retry`, `throwHttpErrors` and `signal` belong to the manager. */
@@ -55,7 +55,7 @@ function clean(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
   // Stripped before the token check, so a zero-width character cannot hide a JWT from it.
   const text = value.replace(/[\p{Cc}\p{Cf}\p{Cs}\p{DI}]/gu, '').trim();
-  return text && !JWT_INSIDE.test(text) ? [...text].slice(0, 200).join('') : undefined;
+  return text && redactTokens(text) === text ? [...text].slice(0, 200).join('') : undefined;
 }
 
 /** `{ "error": { "code", "message" } }` (the reference server), `{ "error": "…" }` or `{ "message": "…" }`. */

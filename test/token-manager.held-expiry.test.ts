@@ -127,3 +127,36 @@ describe('a sleep the monotonic clock did not count, then the wall clock set bac
     await expect(manager.getToken({ minValidityMs: 0 })).resolves.not.toEqual(first);
   });
 });
+
+describe('a wake re-anchors the held times without announcing them again', () => {
+  it('tells each token once, the pending one (nbf ahead) too, however often the page wakes', async () => {
+    const clock = new VirtualClock({ trueNow: START });
+    const page = new FakePageSignals();
+    const events: string[] = [];
+    let nbfAhead = false;
+    const manager = createTokenManager({
+      fetchToken: async () => mintTestToken({ issuedAt: clock.trueNow, notBefore: nbfAhead ? clock.trueNow + 20_000 : undefined }),
+      scheduler: clock.scheduler,
+      crossTab: false,
+      network: false,
+      page,
+      onEvent: (event) => events.push(event.type),
+    });
+    managers.push(manager);
+    manager.subscribe(() => undefined);
+    await clock.advance(1000);
+    nbfAhead = true;
+    const refreshed = manager.refresh(); // resolves once its nbf comes, 20 s on
+    await clock.advance(2000);
+    expect(manager.getState().token?.notBefore).toBeUndefined();
+    for (let i = 0; i < 3; i++) {
+      page.emit('wake');
+      await clock.advance(1000);
+    }
+    expect(events.filter((type) => type === 'token')).toHaveLength(2);
+    expect(events.filter((type) => type === 'wake')).toHaveLength(3);
+    await clock.advance(20_000);
+    expect((await refreshed).notBefore).toBeDefined();
+    expect(events.filter((type) => type === 'token')).toHaveLength(2);
+  });
+});

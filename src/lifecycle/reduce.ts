@@ -37,10 +37,10 @@ export function reduce(state: LifecycleState, event: LifecycleEvent): LifecycleS
       // should not back off. A throttled tab's late timer is no sleep: that request times out as usual.
       const request = s.request && (!event.hasSlept || msUntilGate(s.request.deadline, now) > 0) ? s.request : undefined;
       // A token that died while we slept needs a new one now, not after the rest of a backoff.
-      const woken = { ...s, isWaking: true, request, retryAt: !s.current && s.retryAt ? now : s.retryAt };
-      // The monotonic clock may have stood still in the sleep, so the held times on it are late by the
+      // The monotonic clock may have stood still in a sleep, so the held times on it are late by the
       // sleep: only the wall clock can tell now, and a wall clock set back later must not revive them.
-      return event.hasSlept ? { ...woken, current: awake(s.current, now), pending: awake(s.pending, now) } : woken;
+      const { current, pending } = s;
+      return { ...s, isWaking: true, request, retryAt: !current && s.retryAt ? now : s.retryAt, current: awake(current, now), pending: awake(pending, now) };
     }
     case 'network':
       return event.isOnline ? { ...s, isOffline: false, isWaking: true, retryAt: s.retryAt && now } : { ...s, isOffline: true };
@@ -156,10 +156,9 @@ function accept(state: LifecycleState, held: HeldToken, now: Now): LifecycleStat
     failure: undefined,
     failures: 0,
     retryAt: undefined,
-    // Only the server's own answer ends its `Retry-After`, or shows this tab can fetch again.
-    quietUntil: held.origin === 'fetched' ? undefined : state.quietUntil,
-    cannotRefresh: held.origin === 'fetched' ? undefined : state.cannotRefresh,
     halted: undefined,
+    // Only the server's own answer ends its `Retry-After`, or shows this tab can fetch again.
+    ...(held.origin === 'fetched' && { quietUntil: undefined, cannotRefresh: undefined }),
   };
   const { current } = s;
   // The same JWT again (tokens minted in the same second are identical): keep the older, safer timeline.
