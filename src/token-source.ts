@@ -1,7 +1,8 @@
 import { TokenError } from './errors';
+import type { FetchReason } from './lifecycle/state';
 
-/** Why the manager is asking for a token. */
-export type FetchReason = 'initial' | 'scheduled' | 'retry' | 'refresh' | 'demand' | 'hint' | 'wake';
+// The lifecycle model owns the type; re-exported here, where the public index takes it from.
+export type { FetchReason };
 
 /** What a custom `fetchToken` receives. */
 export interface FetchTokenContext {

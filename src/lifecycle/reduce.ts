@@ -1,10 +1,9 @@
 import { parseAccessToken, type AccessToken } from '../access-token';
-import type { SharedToken } from '../cross-tab/channel';
 import { TokenError, withRetryAt } from '../errors';
 import { MAX_RETRY_AFTER_MS, retryDelayMs } from '../refresh-policy';
 import { after, msUntilEarliest, msUntilGate, reanchor, type Now } from './clock';
 import { learnClockOffset, placeFetched, placeShared } from './placement';
-import type { HeldToken, InFlight, LifecycleEvent, LifecycleState } from './state';
+import type { HeldToken, InFlight, LifecycleEvent, LifecycleState, SharedToken } from './state';
 
 // How long a new tab keeps waiting once another tab says its request is out.
 const PEER_FETCH_WAIT_MS = 5000;
