@@ -39,12 +39,29 @@ export interface TokenErrorOptions {
   cause?: unknown;
 }
 
+/** Every JWT in a string: three base64url runs long enough not to be a host name or a version. */
+const JWTS = /[\w-]{8,}\.[\w-]{8,}\.[\w-]{8,}/g;
+
+/**
+ * `text` with every JWT in it replaced by `[token]`. Invisible characters (Unicode format characters,
+ * Cf: zero-width space and joiners, word joiner, BOM, soft hyphen …, and the other default-ignorables)
+ * could split a token so that no pattern sees it: text that hides one so loses them all; any other text
+ * stays as it is (an emoji keeps its joiners).
+ */
+export function redactTokens(text: string): string {
+  // Lone surrogates too: one split from its pair by a format character would join it once that goes.
+  const bare = text.replace(/[\p{Cf}\p{Cs}\p{DI}]/gu, '');
+  const redacted = bare.replace(JWTS, '[token]');
+  return redacted === bare ? text : redacted;
+}
+
 // The codes that are worth retrying unless the error says otherwise.
 const RETRYABLE_BY_DEFAULT: readonly TokenErrorCode[] = ['network', 'timeout', 'http', 'invalid-response', 'invalid-token'];
 
 /**
  * The one error type this library throws or reports. Switch on `code`; `cause` holds the original
- * failure. Messages never contain a whole token.
+ * failure. Messages never contain a whole token: any JWT in one (a server's or an SDK's text quoted,
+ * even split by invisible characters) is replaced by `[token]`.
  */
 export class TokenError extends Error {
   override readonly name = 'TokenError';
@@ -59,7 +76,7 @@ export class TokenError extends Error {
   declare readonly serverError: ServerError | undefined;
 
   constructor(code: TokenErrorCode, message: string, { status, retryable, retryAfterMs, retryAt, serverError, cause }: TokenErrorOptions = {}) {
-    super(message, cause === undefined ? undefined : { cause });
+    super(redactTokens(message), cause === undefined ? undefined : { cause });
     Object.assign(this, { code, status, retryable: retryable ?? RETRYABLE_BY_DEFAULT.includes(code), retryAfterMs, retryAt, serverError });
   }
 }

@@ -1,7 +1,7 @@
 import ky, { TimeoutError, type Options as KyOptions } from 'ky';
 import { noop } from 'rxjs';
-import { TokenError, type ServerError } from './errors';
-import { JWT_INSIDE, type TokenSource } from './token-source';
+import { redactTokens, TokenError, type ServerError } from './errors';
+import type { TokenSource } from './token-source';
 
 /** ky options for the token request. `retry`, `throwHttpErrors` and `signal` belong to the manager. */
 export type TokenRequestOptions = Omit<KyOptions, 'retry' | 'throwHttpErrors' | 'signal' | 'prefixUrl'>;
@@ -50,12 +50,12 @@ async function readErrorBody(response: Response): Promise<string> {
   return text.slice(0, ERROR_BODY_LIMIT);
 }
 
-/** A server string safe to show: no control or format characters, no token, at most 200 characters. */
+/** A server string safe to show: no control, format or other invisible characters, no token, at most 200 characters. */
 function clean(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
   // Stripped before the token check, so a zero-width character cannot hide a JWT from it.
-  const text = value.replace(/[\p{Cc}\p{Cf}]/gu, '').trim();
-  return text && !JWT_INSIDE.test(text) ? [...text].slice(0, 200).join('') : undefined;
+  const text = value.replace(/[\p{Cc}\p{Cf}\p{Cs}\p{DI}]/gu, '').trim();
+  return text && redactTokens(text) === text ? [...text].slice(0, 200).join('') : undefined;
 }
 
 /** `{ "error": { "code", "message" } }` (the reference server), `{ "error": "…" }` or `{ "message": "…" }`. */

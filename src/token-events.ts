@@ -1,5 +1,5 @@
 import type { TokenErrorCode, ServerError } from './errors';
-import type { FetchReason } from './token-source';
+import type { FetchReason } from './lifecycle/state';
 
 /** Where a held token came from: this tab's own request, or another tab that shares with it. */
 export type TokenOrigin = 'fetched' | 'tab';

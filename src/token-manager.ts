@@ -1,15 +1,16 @@
 import { noop, Observable, type Subscription } from 'rxjs';
 import type { AccessToken } from './access-token';
-import type { SharedToken } from './cross-tab/channel';
 import type { CrossTab } from './cross-tab/cross-tab';
 import { crossTabSetup, DEFAULT_PEER_WAIT_MS, type CrossTabOptions } from './cross-tab/cross-tab-options';
 import { abortedError, TokenError } from './errors';
 import { httpTokenSource, type TokenRequestOptions } from './http-token-source';
-import { msUntilEarliest, msUntilGate, type Now } from './lifecycle/clock';
+import type { Now } from './lifecycle/clock';
 import { noticesOf } from './lifecycle/notices';
 import { decide, plan, type Decision, type Plan } from './lifecycle/plan';
 import { reduce } from './lifecycle/reduce';
-import { initialState, type Demand, type HeldToken, type LifecycleEvent } from './lifecycle/state';
+import { sharedToken } from './lifecycle/shared-token';
+import { initialState, type Demand, type LifecycleEvent } from './lifecycle/state';
+import { timerEvent } from './lifecycle/timer-check';
 import { view } from './lifecycle/view';
 import { checkOptions } from './options';
 import { browserNetworkSignals, browserPageSignals, type NetworkSignals, type PageSignals } from './page-signals';
@@ -22,10 +23,6 @@ import { sameState, type TokenState } from './token-state';
 
 export type { TokenScheduler } from './timeout-scheduler';
 
-// A timer this late (throttled tab, sleeping machine) means the page was not running: say `wake`.
-const LATE_TIMER_MS = 3000;
-// Chrome runs a hidden tab's timers about once a minute; a timer later than this means a sleep.
-const SLEPT_TIMER_MS = 120_000;
 // setTimeout fires at once for delays past 2^31−1 ms; the plan is re-checked when it fires anyway.
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -137,17 +134,6 @@ type Settle = (decision: NonNullable<Decision>) => void;
 type Unstamped<E = LifecycleEvent> = E extends LifecycleEvent ? Omit<E, 'now'> : never;
 
 const stoppedError = () => new TokenError('stopped', 'The token manager was stopped');
-
-/**
- * A held token as this tab passes it to the others: its timeline on the (shared) wall clock as it
- * reads now, so a clock set back since the token came does not stretch it for them.
- */
-const sharedToken = ({ token, usableAt, refreshAt, expiresAt }: HeldToken, now: Now): SharedToken => ({
-  jwt: token.jwt,
-  usableAt: now.wall + msUntilGate(usableAt, now),
-  refreshAt: now.wall + msUntilEarliest(refreshAt, now),
-  expiresAt: now.wall + msUntilEarliest(expiresAt, now),
-});
 
 /**
  * Creates a manager that fetches a Twilio Access Token from your backend, decodes it, refreshes it
@@ -296,6 +282,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     if (event.type === 'request-started' && next.request) startRequest(next.request.id, event.reason);
     const { current } = next;
     if (current?.origin === 'fetched' && current.token !== prev.current?.token) crossTab?.share(sharedToken(current, event.now));
+    if (next.cannotRefresh !== prev.cannotRefresh) crossTab?.onRefreshable();
     for (const notice of noticesOf(prev, event, next)) {
       try {
         onEvent?.(notice);
@@ -332,13 +319,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     const delay = Math.min(Math.max(0, Math.ceil(wakeInMs)), MAX_TIMEOUT_MS);
     timer = scheduler.schedule(() => {
       timer = undefined;
-      const now = clock();
-      const ranMs = now.mono - armedAt.mono;
-      const lateMs = ranMs - delay;
-      // The wall clock ran on while the monotonic one stood still, or the timer came far later than a
-      // throttled tab's (about a minute): the machine slept. Merely late: a throttled tab.
-      const hasSlept = now.wall - armedAt.wall - ranMs > LATE_TIMER_MS || lateMs > SLEPT_TIMER_MS;
-      dispatch(hasSlept || lateMs > LATE_TIMER_MS ? { type: 'wake', now, hasSlept } : { type: 'tick', now });
+      dispatch(timerEvent(armedAt, delay, clock()));
     }, delay);
   }
 
@@ -388,6 +369,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
           token: state.current && sharedToken(state.current, clock()),
           isFetching: state.request !== undefined,
           isVisible: page?.isVisible() ?? true,
+          cannotRefresh: state.cannotRefresh,
         }),
         send,
         now: () => scheduler.now(),

@@ -1,7 +1,8 @@
 import { TokenError } from './errors';
+import type { FetchReason } from './lifecycle/state';
 
-/** Why the manager is asking for a token. */
-export type FetchReason = 'initial' | 'scheduled' | 'retry' | 'refresh' | 'demand' | 'hint' | 'wake';
+// The lifecycle model owns the type; re-exported here, where the public index takes it from.
+export type { FetchReason };
 
 /** What a custom `fetchToken` receives. */
 export interface FetchTokenContext {
@@ -22,9 +23,6 @@ export interface FetchedToken {
 
 export type TokenSource = (context: FetchTokenContext) => Promise<FetchedToken>;
 
-/** A JWT anywhere in a string: three base64url runs long enough not to be a host name or a version. */
-export const JWT_INSIDE = /[\w-]{8,}\.[\w-]{8,}\.[\w-]{8,}/;
-
 /**
  * Turns any transport failure into a {@link TokenError}, keeping the original as `cause`. Only the
  * manager's own abort (`signal.aborted`) is `aborted`; an AbortError the transport raised by itself
@@ -36,8 +34,8 @@ export function toTokenError(error: unknown, signal: AbortSignal): TokenError {
   const message =
     aborted || (error as { name?: unknown } | null)?.name === 'AbortError'
       ? `Token request was aborted${aborted ? '' : ' by the transport'}`
-      : // A transport's message may quote a token: never let a whole one into a message or an event.
-        `Token request failed${error instanceof Error ? `: ${error.message.replace(new RegExp(JWT_INSIDE, 'g'), '[token]')}` : ''}`;
+      : // A transport's message may quote a token: TokenError redacts it.
+        `Token request failed${error instanceof Error ? `: ${error.message}` : ''}`;
   return new TokenError(aborted ? 'aborted' : 'network', message, { cause: error });
 }
 

@@ -39,6 +39,5 @@ export interface TokenState {
   readonly role?: 'refresher' | 'follower';
 }
 
-const FIELDS = ['status', 'token', 'error', 'nextRefreshAt', 'expiresAt', 'refreshAt', 'offline', 'role'] as const;
-
-export const sameState = (a: TokenState, b: TokenState): boolean => FIELDS.every((field) => a[field] === b[field]);
+export const sameState = (a: TokenState, b: TokenState): boolean =>
+  Object.keys({ ...a, ...b }).every((field) => a[field as keyof TokenState] === b[field as keyof TokenState]);

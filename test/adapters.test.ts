@@ -135,7 +135,7 @@ describe.each(clientKits)('attach for $name', (kit) => {
   it('fetches for a warning when the schedule has not (yet) run', async () => {
     const { backend, manager, client } = await setup(kit, 60);
     backend.respondWith(() => Promise.reject(new TypeError('down')));
-    await tick(44_000); // t = 45 s: the scheduled refresh failed; the next retry is a second away
+    await tick(43_000); // t = 44 s: the scheduled refresh (1 s short of 45 s: iat rounding) failed; the next retry is a second away
     expect(manager.getState().status).toBe('error');
     for (let i = 0; i < 50; i++) kit.warn(client as never);
     await tick();

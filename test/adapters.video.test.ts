@@ -121,3 +121,57 @@ describe('connectVideo retries a refused token with a different one', () => {
     expect(backend.calls).toHaveLength(1);
   });
 });
+
+describe('connectVideo with short tokens', () => {
+  function setupWith(ttlSeconds: number) {
+    const backend = tokenBackend({ ttlSeconds });
+    const manager = createTokenManager({ fetchToken: backend.fetchToken, random: () => 0.5 });
+    managers.push(manager);
+    return { backend, manager, connect: fakeVideoConnect() };
+  }
+
+  it.each([10, 20, 60])('connects with %i s tokens by default', async (ttlSeconds) => {
+    const { backend, manager, connect } = setupWith(ttlSeconds);
+    const room = connectVideo(manager, connect, { name: 'standup' });
+    await tick();
+
+    await expect(room).resolves.toBe(connect.rooms[0]);
+    expect(connect.calls).toEqual([manager.getState().token!.jwt]);
+    expect(connect.rooms[0]!.options).toEqual({ name: 'standup' });
+    expect(backend.calls).toHaveLength(1);
+  });
+
+  it.each([20, 60])('with %i s tokens, fetches a new one once the held token has less than half its lifetime left', async (ttlSeconds) => {
+    const { backend, manager, connect } = setupWith(ttlSeconds);
+    const half = (ttlSeconds * 1000) / 2;
+    const held = await manager.getToken();
+    // Held 1 s short of exp (the rounding of iat): half a lifetime and 1 s are left here.
+    await tick(half - 2000);
+    const first = connectVideo(manager, connect);
+    await tick();
+    await first;
+    expect(connect.calls).toEqual([held.jwt]);
+
+    await tick(2000); // half a lifetime less 1 s left: too short
+    const second = connectVideo(manager, connect);
+    await tick();
+    await second;
+    expect(connect.calls).toHaveLength(2);
+    expect(connect.calls[1]).not.toBe(held.jwt);
+    expect(connect.calls[1]).toBe(manager.getState().token!.jwt);
+    expect(manager.getState().expiresAt! - Date.now()).toBeGreaterThanOrEqual(half);
+    expect(backend.calls).toHaveLength(2);
+  });
+
+  it('keeps the clear error for an explicit minValidityMs no token can meet', async () => {
+    const { backend, manager, connect } = setupWith(20);
+    const result = await settle(connectVideo(manager, connect, { minValidityMs: 60_000 }));
+
+    expect(result.status).toBe('rejected');
+    const { reason } = result as PromiseRejectedResult;
+    expect(isTokenError(reason) && reason.code).toBe('invalid-token');
+    expect(reason.message).toBe('No token can stay valid for minValidityMs = 60000 ms: a fresh one lasts 20 s');
+    expect(connect.calls).toHaveLength(0);
+    expect(backend.calls).toHaveLength(1);
+  });
+});

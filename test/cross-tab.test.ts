@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createTokenManager, type TokenManager } from 'twilio-token-lifecycle';
+import { createTokenManager, TokenError, type TokenManager } from 'twilio-token-lifecycle';
 import {
   FakeBroadcastHub,
   FakeLockManager,
@@ -121,6 +121,96 @@ describe('cross-tab sharing', () => {
     expect(backend.calls).toHaveLength(2);
     expect(backend.calls[1]!.reason).toBe('scheduled');
     expect(tabs.slice(1).every((tab) => tab.manager.getState().status === 'valid')).toBe(true);
+  });
+
+  describe.each([
+    ['Web Locks', () => new FakeLockManager()],
+    ['a lease over the channel', () => null],
+  ])('hand-over on halt, with %s', (_, makeLocks) => {
+    const TTL = 60_000; // refreshed 15 s before expiry
+    const LEAD = 15_000;
+    type Halt = 'unauthorized' | 'forbidden' | 'identity-mismatch' | 'misconfigured';
+
+    /** A tab whose own fetches are answered by `session`: fine until it ends, then refused its way. */
+    function openSessionTab(backend60: ReturnType<typeof tokenBackend>, session: { endedBy?: Halt }) {
+      const fetchToken: typeof backend60.fetchToken = (context) => {
+        switch (session.endedBy) {
+          case 'unauthorized':
+          case 'forbidden':
+            backend60.calls.push(context);
+            return Promise.reject(new TokenError(session.endedBy, 'session ended', { status: session.endedBy === 'forbidden' ? 403 : 401, retryable: false }));
+          case 'identity-mismatch':
+            backend60.calls.push(context);
+            return Promise.resolve(backend60.mint({ identity: 'mallory' })); // signed in as someone else meanwhile
+          case 'misconfigured':
+            throw new Error('this tab’s transport is broken');
+          default:
+            return backend60.fetchToken(context);
+        }
+      };
+      return openTab({ fetchToken, locks: locks ?? null });
+    }
+
+    beforeEach(() => {
+      locks = makeLocks();
+    });
+
+    const roleOf = (tab: Tab) => tab.manager.getState().role;
+
+    it.each<Halt>(['unauthorized', 'forbidden', 'identity-mismatch', 'misconfigured'])(
+      'a refresher halted by %s hands the role on; the others never lack a valid token, over 6 cycles',
+      async (halt) => {
+        const backend60 = tokenBackend({ ttlSeconds: TTL / 1000 });
+        const sessions = [{}, {}, {}] as Array<{ endedBy?: Halt }>;
+        const [first, second, third] = sessions.map((session) => openSessionTab(backend60, session)) as [Tab, Tab, Tab];
+        await tick(5_000); // a lease takes a whole lease (3 s) to settle
+        expect(roleOf(first)).toBe('refresher');
+        expect(backend60.calls).toHaveLength(1);
+
+        sessions[0]!.endedBy = halt; // the refresher's session ends
+        const others = [second, third];
+        let invalidMs = 0;
+        let isHalted = false;
+        first.manager.events$.subscribe((event) => (isHalted ||= event.type === 'failure'));
+        let firstWasRefresher = false;
+        const sentAt: number[] = [];
+        const countFrom = backend60.calls.length;
+        // Six cycles of 45 s (refresh 15 s before a 60 s expiry), watched every 100 ms.
+        for (let t = 0; t < 6 * (TTL - LEAD) + 5_000; t += 100) {
+          await tick(100);
+          for (const tab of others) if (tab.manager.getState().status !== 'valid') invalidMs += 100;
+          // Once refused (it learns its session ended at its next refresh), it refreshes for nobody.
+          if (isHalted && roleOf(first) === 'refresher') firstWasRefresher = true;
+          while (sentAt.length < backend60.calls.length - countFrom) sentAt.push(Date.now());
+          // Halfway, the new refresher closes: the halted tab must not win the role back.
+          if (t === 3 * (TTL - LEAD)) {
+            const refresher = others.find((tab) => roleOf(tab) === 'refresher')!;
+            refresher.close();
+            others.splice(others.indexOf(refresher), 1);
+          }
+        }
+        expect(invalidMs).toBe(0);
+        expect(isHalted).toBe(true);
+        expect(firstWasRefresher).toBe(false);
+        expect(roleOf(first)).toBe('follower');
+        expect(others.map(roleOf)).toEqual(['refresher']);
+        // The halted tab asked once (refused); every other request is the new refresher's, at the normal
+        // lead: each 45 s after the last, never a follower's late catch-up at half the window.
+        const good = sentAt.slice(halt === 'misconfigured' ? 0 : 1);
+        expect(good.length).toBeGreaterThanOrEqual(6);
+        for (let i = 1; i < good.length; i++) expect(good[i]! - good[i - 1]!).toBeLessThanOrEqual(TTL - LEAD + 1_000);
+        // Meanwhile the halted tab shows the others' token: the same identity, still usable.
+        expect(first.manager.getState().token?.jwt).toBe(others[0]!.manager.getState().token?.jwt);
+
+        // Signed in again: its own refresh succeeds, and it competes for the role once more.
+        delete sessions[0]!.endedBy;
+        await first.manager.refresh();
+        await tick(1_000);
+        others[0]!.close();
+        await tick(5_000);
+        expect(roleOf(first)).toBe('refresher');
+      },
+    );
   });
 
   it('gives up the refresher role before the page freezes, and takes it back after resume', async () => {

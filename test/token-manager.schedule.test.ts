@@ -47,8 +47,9 @@ describe('TokenManager schedule (virtual time)', () => {
     await tick();
     expect(manager.getState()).toMatchObject({
       status: 'valid',
-      nextRefreshAt: START + 55 * 60_000,
-      expiresAt: START + 3600_000,
+      // 1 s short of exp: the whole-second iat may lag the real mint by up to a second.
+      nextRefreshAt: START + 55 * 60_000 - 1000,
+      expiresAt: START + 3600_000 - 1000,
     });
   });
 
@@ -57,8 +58,8 @@ describe('TokenManager schedule (virtual time)', () => {
     const manager = manage(backend);
     manager.subscribe(() => undefined);
     await tick();
-    expect(manager.getState()).toMatchObject({ status: 'valid', expiresAt: START + 3600_000 });
-    await tick(55 * 60_000 - 1);
+    expect(manager.getState()).toMatchObject({ status: 'valid', expiresAt: START + 3599_000 });
+    await tick(55 * 60_000 - 1000 - 1);
     expect(backend.calls).toHaveLength(1);
     expect(manager.getState().token).toBeDefined();
     await tick(1);
@@ -70,7 +71,7 @@ describe('TokenManager schedule (virtual time)', () => {
     const manager = manage(backend);
     manager.subscribe(() => undefined);
     await tick();
-    expect(manager.getState()).toMatchObject({ status: 'valid', nextRefreshAt: START + 450_000 });
+    expect(manager.getState()).toMatchObject({ status: 'valid', nextRefreshAt: START + 449_000 });
   });
 
   it('counts the lifetime from when the request was sent, not when it came back', async () => {
@@ -79,7 +80,7 @@ describe('TokenManager schedule (virtual time)', () => {
     const manager = manage(backend);
     manager.subscribe(() => undefined);
     await tick(5000);
-    expect(manager.getState()).toMatchObject({ status: 'valid', expiresAt: START + 60_000, nextRefreshAt: START + 45_000 });
+    expect(manager.getState()).toMatchObject({ status: 'valid', expiresAt: START + 59_000, nextRefreshAt: START + 44_000 });
   });
 
   it('shares one request among 1,000 concurrent getToken calls', async () => {
@@ -126,7 +127,7 @@ describe('TokenManager schedule (virtual time)', () => {
     const first = manager.getState().token;
     const down = () => Promise.reject(new TypeError('Failed to fetch'));
     backend.respondWith(down, down, down);
-    await tick(45_000);
+    await tick(44_000);
     expect(manager.getState()).toMatchObject({ status: 'error', token: first, error: { code: 'network', retryable: true } });
     // full jitter at random() = 0.5: ceilings 1 s, 2 s, 4 s → waits 1 s (floor), 1 s, 2 s
     const sentAt = () => backend.calls.length;
@@ -154,7 +155,7 @@ describe('TokenManager schedule (virtual time)', () => {
     await tick();
     const token = manager.getState().token;
     backend.respondWith(...Array.from({ length: 10 }, () => () => Promise.reject(new TypeError('offline'))));
-    await tick(59_999 - 45_000 + 45_000);
+    await tick(58_999);
     expect(manager.getState()).toMatchObject({ status: 'error', token });
     await tick(1);
     expect(manager.getState()).toMatchObject({ status: 'expired', error: { code: 'network' } });
@@ -219,7 +220,8 @@ describe('TokenManager schedule (virtual time)', () => {
   });
 
   it('sends at most one request per second even for tokens shorter than that', async () => {
-    const backend = tokenBackend({ ttlSeconds: 1 });
+    // 2 s tokens (held 1 s: a whole-second iat may lag the mint by up to a second).
+    const backend = tokenBackend({ ttlSeconds: 2 });
     const manager = manage(backend);
     manager.subscribe(() => undefined);
     await tick(10_000);
@@ -234,13 +236,13 @@ describe('TokenManager schedule (virtual time)', () => {
     await tick();
     const first = manager.getState().token!;
     backend.respondWith(() => Promise.resolve(backend.mint({ notBefore: Date.now() + 10_000 })));
-    await tick(45_000);
+    await tick(44_000);
     expect(backend.calls).toHaveLength(2);
     await tick(9_999);
     expect(manager.getState().token).toBe(first);
     await tick(1);
     expect(manager.getState().token).not.toBe(first);
-    expect(manager.getState().token!.notBefore).toBe(START + 55_000);
+    expect(manager.getState().token!.notBefore).toBe(START + 54_000);
     expect(backend.calls).toHaveLength(2);
   });
 
@@ -264,7 +266,7 @@ describe('TokenManager schedule (virtual time)', () => {
     await tick();
     await tick(2 ** 31);
     expect(backend.calls).toHaveLength(1);
-    await tick(39 * 86_400_000 - 2 ** 31 - 1);
+    await tick(39 * 86_400_000 - 1000 - 2 ** 31 - 1);
     expect(backend.calls).toHaveLength(1);
     await tick(1);
     expect(backend.calls).toHaveLength(2);

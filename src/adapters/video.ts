@@ -3,7 +3,11 @@ import type { TokenManager } from '../token-manager';
 
 /** Options of {@link connectVideo}: twilio-video's `ConnectOptions`, plus how fresh the token must be. */
 export type ConnectVideoOptions<Options> = Options & {
-  /** The token must stay valid at least this long when connecting. @default 60000 */
+  /**
+   * The token must stay valid at least this long when connecting. A value no token can meet rejects
+   * with `invalid-token`, saying so.
+   * @default 60000, or half a fresh token's lifetime when that is shorter (tokens of 2 min or less)
+   */
   minValidityMs?: number;
 };
 
@@ -46,9 +50,13 @@ export async function connectVideo<Room, Options = undefined>(
   connect: (token: string, options?: Options) => PromiseLike<Room>,
   options?: ConnectVideoOptions<Options>,
 ): Promise<Room> {
-  const { minValidityMs = 60_000, ...connectOptions } = options ?? ({} as ConnectVideoOptions<Options>);
+  const { minValidityMs, ...connectOptions } = options ?? ({} as ConnectVideoOptions<Options>);
   const forward = (options === undefined ? undefined : connectOptions) as Options | undefined;
-  const token = await manager.getToken({ minValidityMs });
+  let token = await manager.getToken({ minValidityMs: minValidityMs ?? 0 });
+  // The default fits the token: a 20 s token cannot stay valid for a minute, but for 10 s it can.
+  if (minValidityMs === undefined) {
+    token = await manager.getToken({ minValidityMs: Math.min(60_000, (token.expiresAt - token.issuedAt) / 2) });
+  }
   try {
     return await connect(token.jwt, forward);
   } catch (error) {

@@ -1,3 +1,5 @@
+import type { SharedToken } from '../lifecycle/state';
+
 /** A message bus between the tabs of one origin; `BroadcastChannel` in browsers. */
 export interface CrossTabChannel {
   post(message: CrossTabMessage): void;
@@ -9,13 +11,8 @@ export interface CrossTabChannel {
 /** Opens a channel by name; called each time a manager becomes active. */
 export type CrossTabChannelFactory = (name: string) => CrossTabChannel;
 
-/** A token as one tab passes it to the others, with its timeline on the shared wall clock. */
-export interface SharedToken {
-  jwt: string;
-  usableAt: number;
-  refreshAt: number;
-  expiresAt: number;
-}
+// The lifecycle model owns the type; it is re-exported here, where it has always been imported from.
+export type { SharedToken };
 
 interface Envelope {
   /** Marks our messages apart from anything else on a shared channel. */

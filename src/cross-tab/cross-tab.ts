@@ -11,6 +11,8 @@ export interface CrossTabSnapshot {
   /** Whether this tab is fetching a token right now. */
   isFetching: boolean;
   isVisible: boolean;
+  /** Whether this tab's own requests were refused for good (401/403, identity mismatch, misconfigured). */
+  cannotRefresh: boolean | undefined;
 }
 
 /** What the other tabs tell the manager. Every message is checked before it becomes one of these. */
@@ -52,6 +54,8 @@ export interface CrossTab {
   /** Passes a token this tab fetched on to the others. */
   share(token: SharedToken): void;
   onPage(event: PageEvent): void;
+  /** Leaves the election while the tab cannot refresh (see the snapshot), joins again once it can. */
+  onRefreshable(): void;
   close(): void;
 }
 
@@ -81,7 +85,10 @@ export function openCrossTab({ options, url }: CrossTabSetup, scheduler: Schedul
   const post = (body: MessageBody) => channel.post(envelope(id, isVisible(), body));
   const share = (token: SharedToken) => post({ type: 'token', token });
 
+  // A tab whose own requests are refused (its session ended, say) competes for the role no more, so
+  // another tab refreshes at the normal lead.
   const join = () =>
+    host.snapshot().cannotRefresh ||
     election.join((isNowLeader) => {
       isLeader = isNowLeader;
       host.send({ type: 'role-changed', role: isNowLeader ? 'refresher' : 'follower' });
@@ -152,6 +159,10 @@ export function openCrossTab({ options, url }: CrossTabSetup, scheduler: Schedul
       }
       post({ type: 'presence' });
       if (event === 'hidden') yieldIfHidden();
+    },
+    onRefreshable() {
+      if (host.snapshot().cannotRefresh) election.leave();
+      else if (!isFrozen) join();
     },
     close() {
       isClosed = true;

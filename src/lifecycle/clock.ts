@@ -23,6 +23,13 @@ export const msUntilEarliest = (stamp: Stamp, now: Now): number =>
   Math.min(stamp.wall - now.wall, stamp.mono - now.mono);
 
 /**
+ * A deadline moved onto both clocks as they read `now`, at whichever says sooner. After a sleep the
+ * monotonic clock did not count, only the wall clock knows how late it is: re-anchored, the deadline no
+ * longer depends on the wall clock staying where it is.
+ */
+export const reanchor = (stamp: Stamp, now: Now): Stamp => after(now, msUntilEarliest(stamp, now));
+
+/**
  * How long until a gate opens (rate limit, `Retry-After`, backoff, `nbf`): real elapsed time, so a
  * clock set forward cannot open it early. A gate that is not set is open: 0.
  */

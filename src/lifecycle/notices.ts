@@ -25,7 +25,7 @@ export function noticesOf(prev: LifecycleState, event: LifecycleEvent, next: Lif
 
   // The token just taken: a new pending one (its `nbf` ahead), else a new current one that was not
   // pending before (that one was announced when it came).
-  const taken = [next.pending, next.current].find((held) => held && held !== prev.pending && held !== prev.current);
+  const taken = [next.pending, next.current].find((held) => held && held.token !== prev.pending?.token && held.token !== prev.current?.token);
   if (taken && taken.token.jwt !== prev.current?.token.jwt) {
     const { token, usableAt, refreshAt, expiresAt } = taken;
     notices.push({

@@ -46,18 +46,18 @@ export function serverTime(offset: ClockOffset, now: Now, token: AccessToken): n
 // With no token in hand, a fetched token may make us wait this long for its `nbf`, no longer.
 export const MAX_NOT_BEFORE_WAIT_MS = 30_000;
 
-/** How far a time written in whole seconds may lag the instant it stands for, seen from `at`. */
-function roundingSlackMs(secondsValue: number, at: number): number {
-  // `iat` and `Date` are floored to the second: the server's real instant may be up to 1 s later.
-  // Where the server's second begins on our clock is unknown (it is a skew below a second), so assume
-  // its seconds tick in step with ours: exact when the clocks agree, never more than the skew late.
-  if (secondsValue % 1000 !== 0) return 0;
-  return (((at - secondsValue) % 1000) + 1000) % 1000;
-}
+/**
+ * How much a time written in whole seconds may lag the instant it stands for: `iat` and `Date` are
+ * floored, so the server's real instant may be up to 1 s later. Where the server's second begins on our
+ * clocks is unknown (a skew of a fraction of a second, nearly always), so the whole second counts.
+ */
+const roundingSlackMs = (value: number): number => (value % 1000 ? 0 : 1000);
 
 /**
  * Places a fetched token on the local clocks without trusting the local wall clock: its remaining
  * lifetime counts from when the request was sent, so a client clock hours off changes nothing. The
+ * token was minted after the request went out, and its whole-second `iat` is at most 1 s behind that
+ * instant, so `sent + (exp − iat) − 1 s` is never past `exp` on the server's clock. The
  * server's clock (its `Date`, or the offset learned before) only ever shortens it, for a token minted
  * earlier, and refuses one that is already dead by it.
  */
@@ -72,7 +72,7 @@ export function placeFetched(
   const serverNow = timing.serverNow ?? (timing.clockOffset && serverTime(timing.clockOffset, receivedAt, token));
   if (serverNow !== undefined && expiresAt <= serverNow) return refused('it had already expired by the server’s clock');
   const reference = serverNow !== undefined && serverNow - issuedAt > STALE_TOKEN_TOLERANCE_MS ? serverNow : issuedAt;
-  const expiresAtHere = after(sentAt, Math.min(expiresAt - issuedAt, expiresAt - reference) - roundingSlackMs(reference, sentAt.wall));
+  const expiresAtHere = after(sentAt, Math.min(expiresAt - issuedAt, expiresAt - reference) - roundingSlackMs(reference));
   if (msUntilEarliest(expiresAtHere, receivedAt) <= 0) return refused('it had already expired on arrival');
   return placeWithNotBefore(token, receivedAt, expiresAtHere, notBefore === undefined ? 0 : notBefore - reference, current, refreshBeforeMs);
 }

@@ -1,9 +1,8 @@
 import type { AccessToken } from '../access-token';
 import { TokenError } from '../errors';
 import { MIN_REQUEST_INTERVAL_MS } from '../refresh-policy';
-import type { FetchReason } from '../token-source';
 import { after, msUntilEarliest, msUntilGate, type Now, type Stamp } from './clock';
-import type { Demand, HeldToken, LifecycleState } from './state';
+import type { Demand, FetchReason, HeldToken, LifecycleState } from './state';
 
 // While active, never sleep longer than this, so a machine that slept re-checks soon after waking
 // even when the page gets no event.

@@ -1,10 +1,9 @@
 import { parseAccessToken, type AccessToken } from '../access-token';
-import type { SharedToken } from '../cross-tab/channel';
 import { TokenError, withRetryAt } from '../errors';
 import { MAX_RETRY_AFTER_MS, retryDelayMs } from '../refresh-policy';
-import { after, msUntilEarliest, msUntilGate, type Now } from './clock';
+import { after, msUntilEarliest, msUntilGate, reanchor, type Now } from './clock';
 import { learnClockOffset, placeFetched, placeShared } from './placement';
-import type { HeldToken, InFlight, LifecycleEvent, LifecycleState } from './state';
+import type { HeldToken, InFlight, LifecycleEvent, LifecycleState, SharedToken } from './state';
 
 // How long a new tab keeps waiting once another tab says its request is out.
 const PEER_FETCH_WAIT_MS = 5000;
@@ -37,7 +36,10 @@ export function reduce(state: LifecycleState, event: LifecycleEvent): LifecycleS
       // should not back off. A throttled tab's late timer is no sleep: that request times out as usual.
       const request = s.request && (!event.hasSlept || msUntilGate(s.request.deadline, now) > 0) ? s.request : undefined;
       // A token that died while we slept needs a new one now, not after the rest of a backoff.
-      return { ...s, isWaking: true, request, retryAt: !s.current && s.retryAt ? now : s.retryAt };
+      // The monotonic clock may have stood still in a sleep, so the held times on it are late by the
+      // sleep: only the wall clock can tell now, and a wall clock set back later must not revive them.
+      const { current, pending } = s;
+      return { ...s, isWaking: true, request, retryAt: !current && s.retryAt ? now : s.retryAt, current: awake(current, now), pending: awake(pending, now) };
     }
     case 'network':
       return event.isOnline ? { ...s, isOffline: false, isWaking: true, retryAt: s.retryAt && now } : { ...s, isOffline: true };
@@ -87,6 +89,10 @@ export function advance(state: LifecycleState, now: Now): LifecycleState {
     ? state
     : { ...state, current, pending, peerWaitUntil, hasHadToken, isWaking: false };
 }
+
+/** A held token's expiry and refresh time, re-anchored after a sleep (its `nbf` wait is a gate: late is safe). */
+const awake = (held: HeldToken | undefined, now: Now): HeldToken | undefined =>
+  held && { ...held, expiresAt: reanchor(held.expiresAt, now), refreshAt: reanchor(held.refreshAt, now) };
 
 function parse(jwt: string): AccessToken | TokenError {
   try {
@@ -149,9 +155,9 @@ function accept(state: LifecycleState, held: HeldToken, now: Now): LifecycleStat
     failure: undefined,
     failures: 0,
     retryAt: undefined,
-    // Only the server's own answer ends its `Retry-After`; another tab's token does not.
-    quietUntil: held.origin === 'fetched' ? undefined : state.quietUntil,
     halted: undefined,
+    // Only the server's own answer ends its `Retry-After`, or shows this tab can fetch again.
+    ...(held.origin === 'fetched' && { quietUntil: undefined, cannotRefresh: undefined }),
   };
   const { current } = s;
   // The same JWT again (tokens minted in the same second are identical): keep the older, safer timeline.
@@ -180,6 +186,7 @@ function failed(state: LifecycleState, error: TokenError, random: number, now: N
     ...state,
     failures,
     halted,
+    cannotRefresh: (halted && halted !== 'exhausted') || state.cannotRefresh,
     retryAt,
     // The server's `Retry-After` holds back every request, not only the retry.
     quietUntil: retryAfterMs !== undefined ? after(now, Math.min(retryAfterMs, MAX_RETRY_AFTER_MS)) : state.quietUntil,

@@ -1,10 +1,19 @@
 import type { AccessToken } from '../access-token';
-import type { SharedToken } from '../cross-tab/channel';
 import type { TokenError } from '../errors';
 import type { RetryOptions } from '../refresh-policy';
-import type { FetchReason } from '../token-source';
 import type { Now, Stamp } from './clock';
 import type { ClockOffset, Placement } from './placement';
+
+/** Why the manager is asking for a token. */
+export type FetchReason = 'initial' | 'scheduled' | 'retry' | 'refresh' | 'demand' | 'hint' | 'wake';
+
+/** A token as one tab passes it to the others, with its timeline on the shared wall clock. */
+export interface SharedToken {
+  jwt: string;
+  usableAt: number;
+  refreshAt: number;
+  expiresAt: number;
+}
 
 /** A token the manager holds or waits to use. */
 export interface HeldToken extends Placement {
@@ -70,6 +79,12 @@ export interface LifecycleState {
   readonly quietUntil?: Stamp | undefined;
   /** Why background requests stopped until `refresh()`, if they did. */
   readonly halted?: 'auth' | 'identity' | 'config' | 'exhausted' | undefined;
+  /**
+   * This tab's own request was refused for good (401/403, identity mismatch, misconfigured) and none
+   * has succeeded since: it leaves the refresher role to the other tabs. Another tab's token does not
+   * end it; only a token of its own does.
+   */
+  readonly cannotRefresh?: boolean | undefined;
   readonly request?: InFlight | undefined;
   readonly nextRequestId: number;
   readonly lastSentAt?: Stamp | undefined;

@@ -12,21 +12,27 @@ const wallOf = (placement: ReturnType<typeof placeFetched>) => {
 describe('placeFetched', () => {
   it.each([
     // [what, token options, sent (ms after T0), received, Date header (ms after T0), expected times (ms after T0)]
-    ['counts the lifetime from the send time, nbf from the receipt', { notBefore: T0 + 20_000 }, 0, 2_000, undefined, { usableAt: 22_000, refreshAt: 3_300_000, expiresAt: 3_600_000 }],
-    ['never holds a token past its exp when iat was rounded down', { issuedAt: T0 }, 900, 950, undefined, { usableAt: 950, refreshAt: 3_300_000, expiresAt: 3_600_000 }],
-    ['is not fooled by a client clock 10 min behind', { issuedAt: T0 + 600_000 }, 0, 100, undefined, { usableAt: 100, refreshAt: 3_300_000, expiresAt: 3_600_000 }],
-    ['ignores a server Date within a few seconds of iat', {}, 0, 0, 4_000, { usableAt: 0, refreshAt: 3_300_000, expiresAt: 3_600_000 }],
-    ['shortens a token minted long before the server’s Date', {}, 0, 0, 600_000, { usableAt: 0, refreshAt: 2_700_000, expiresAt: 3_000_000 }],
+    ['counts the lifetime from the send time, nbf from the receipt', { notBefore: T0 + 20_000 }, 0, 2_000, undefined, { usableAt: 22_000, refreshAt: 3_299_000, expiresAt: 3_599_000 }],
+    ['never holds a token past its exp when iat was rounded down', { issuedAt: T0 }, 900, 950, undefined, { usableAt: 950, refreshAt: 3_299_900, expiresAt: 3_599_900 }],
+    ['is not fooled by a client clock 10 min behind', { issuedAt: T0 + 600_000 }, 0, 100, undefined, { usableAt: 100, refreshAt: 3_299_000, expiresAt: 3_599_000 }],
+    ['ignores a server Date within a few seconds of iat', {}, 0, 0, 4_000, { usableAt: 0, refreshAt: 3_299_000, expiresAt: 3_599_000 }],
+    ['shortens a token minted long before the server’s Date', {}, 0, 0, 600_000, { usableAt: 0, refreshAt: 2_699_000, expiresAt: 2_999_000 }],
   ] as const)('%s', (_, options, sent, received, date, expected) => {
     const placed = placeFetched(token(options), { sentAt: at(sent), receivedAt: at(received), serverNow: date && T0 + date }, undefined, undefined);
     expect(wallOf(placed)).toEqual(expected);
   });
 
-  it('keeps the held expiry within 50 ms of exp for every sub-second send time', () => {
+  it('holds the expiry never past exp and less than 1 s before it, for every sub-second send time', () => {
     for (let ms = 0; ms < 1000; ms += 7) {
       const placed = placeFetched(token({ issuedAt: T0 + ms }), { sentAt: at(ms), receivedAt: at(ms + 30) }, undefined, undefined);
-      expect(wallOf(placed).expiresAt).toBeLessThanOrEqual(3_600_000 + 50);
+      expect(wallOf(placed).expiresAt).toBeLessThanOrEqual(3_600_000);
+      expect(wallOf(placed).expiresAt).toBeGreaterThan(3_599_000 - 1);
     }
+  });
+
+  it('counts no rounding slack for a reference with milliseconds (a non-standard fractional iat)', () => {
+    const placed = placeFetched(token({ claims: { iat: T0 / 1000 + 0.5, exp: T0 / 1000 + 3600 } }), { sentAt: at(500), receivedAt: at(500) }, undefined, undefined);
+    expect(wallOf(placed).expiresAt).toBe(3_600_000);
   });
 
   it.each([
@@ -50,7 +56,7 @@ describe('placeFetched', () => {
   it('uses the monotonic clock too: a wall clock set back does not stretch the expiry', () => {
     const placed = placeFetched(token(), { sentAt: at(0), receivedAt: at(0) }, undefined, undefined);
     if (placed instanceof Error) throw placed;
-    expect(placed.expiresAt.mono - placed.usableAt.mono).toBe(3_600_000);
+    expect(placed.expiresAt.mono - placed.usableAt.mono).toBe(3_599_000);
   });
 });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { TokenError } from 'twilio-token-lifecycle';
 import { plan } from '../../src/lifecycle/plan';
 import { reduce } from '../../src/lifecycle/reduce';
-import { T0, at, fetchWith, holding, http, mint, run, start } from '../helpers/lifecycle';
+import { CONFIG, T0, at, fetchWith, holding, http, mint, run, start } from '../helpers/lifecycle';
 
 describe('reduce: identity', () => {
   it('binds to the first token’s identity when none was given', () => {
@@ -49,6 +49,23 @@ describe('reduce: failures', () => {
     [403, 'auth'],
   ] as const)('halts background retries after %i', (status, halted) => {
     expect(fetchWith(holding(), at(1000), { error: http(status) })).toMatchObject({ halted, retryAt: undefined });
+  });
+
+  it('cannot refresh for the other tabs after a 401 until a token of its own comes, whatever tabs offer', () => {
+    const afterAuth = fetchWith(holding(), at(1000), { error: http(401) });
+    expect(afterAuth.cannotRefresh).toBe(true);
+    const offered = reduce(afterAuth, {
+      type: 'token-offered',
+      now: at(2000),
+      token: { jwt: mint({ issuedAt: T0 + 2000 }), usableAt: 0, refreshAt: T0 + 3_000_000, expiresAt: T0 + 3_601_000 },
+    });
+    expect(offered.current?.origin).toBe('tab');
+    expect(offered).toMatchObject({ halted: undefined, cannotRefresh: true });
+    expect(fetchWith(offered, at(3000), { error: http(503) }).cannotRefresh).toBe(true);
+    expect(fetchWith(offered, at(3000), { jwt: mint({ issuedAt: T0 + 3000 }) }).cannotRefresh).toBeUndefined();
+    // Retries used up is the backend's trouble, not this tab's: it keeps competing.
+    const exhausted = fetchWith(start({ retry: { ...CONFIG.retry, limit: 0 } }), at(0), { error: http(500) });
+    expect(exhausted).toMatchObject({ halted: 'exhausted', cannotRefresh: undefined });
   });
 
   it('resumes backoff when a refresh() after a 401 meets a 503', () => {
@@ -106,7 +123,26 @@ describe('reduce: time', () => {
     expect(reduce(state, { type: 'tick', now: at(3_600_000 - 900_000, 900_000) }).current).toBeUndefined();
     // Monotonic clock stood still while the machine slept: the wall clock sees it.
     expect(reduce(state, { type: 'tick', now: at(3_600_000, -3_600_000) }).current).toBeUndefined();
-    expect(reduce(state, { type: 'tick', now: at(3_599_999) }).current).toBeDefined();
+    // Held 1 s short of `exp`: the whole-second `iat` may lag the real mint by up to a second.
+    expect(reduce(state, { type: 'tick', now: at(3_598_999) }).current).toBeDefined();
+    expect(reduce(state, { type: 'tick', now: at(3_599_000) }).current).toBeUndefined();
+  });
+
+  it('re-anchors the held times on both clocks after a sleep the monotonic clock did not count', () => {
+    const state = holding();
+    // Asleep 40 min from 10 min in, performance.now() standing still: the wall clock alone knows.
+    const woken = reduce(state, { type: 'wake', now: at(50 * 60_000, -40 * 60_000), hasSlept: true });
+    expect(woken.current?.token).toBe(state.current?.token);
+    // Then the wall clock is set back 35 min: the token still dies at its real exp (mono 10 min on).
+    const setBack = (ms: number) => at(15 * 60_000 + ms, 35 * 60_000 - 40 * 60_000);
+    expect(reduce(woken, { type: 'tick', now: setBack(8 * 60_000) }).current).toBeDefined();
+    expect(reduce(woken, { type: 'tick', now: setBack(9 * 60_000 + 59_000) }).current).toBeUndefined();
+    // And it is refreshed 5 min before, by the clock as it now reads.
+    expect(plan(woken, setBack(0)).nextRequestAt).toBe(T0 + 15 * 60_000 + 4 * 60_000 + 59_000);
+    // With the clocks in step (a throttled tab's late timer), nothing moves.
+    const late = reduce(state, { type: 'wake', now: at(60_000), hasSlept: false }).current;
+    expect(late?.expiresAt).toEqual(state.current?.expiresAt);
+    expect(late?.refreshAt).toEqual(state.current?.refreshAt);
   });
 
   it('swaps in a pending token when its nbf comes', () => {

@@ -34,8 +34,8 @@ describe.runIf(hasChromium)('connectVideo with the real twilio-video connect in 
     opened = signaling = pageServer = undefined;
   });
 
-  const join = async (refuse: FakeVideoSignalingOptions['refuse'], reuseForMs = 0) => {
-    pageServer = await startSdkPageServer({ script, ttlSeconds: 120, reuseForMs });
+  const join = async (refuse: FakeVideoSignalingOptions['refuse'], reuseForMs = 0, ttlSeconds = 120) => {
+    pageServer = await startSdkPageServer({ script, ttlSeconds, reuseForMs });
     signaling = await startFakeVideoSignaling({ refuse });
     opened = await openSdkPage(`${pageServer.url}/?wsServer=${encodeURIComponent(signaling.wsServer)}`);
     const result = await opened.page.evaluate(
@@ -65,6 +65,15 @@ describe.runIf(hasChromium)('connectVideo with the real twilio-video connect in 
     expect(served.map(tail)).toEqual([refused, refused, accepted].map(tail));
     expect((await readHarness(page)).requests.map((request) => request.reason)).toEqual(['demand', 'refresh', 'refresh']);
   }, 120_000);
+
+  it('connects with 60 s tokens and the default minValidityMs (half a fresh token’s lifetime)', async () => {
+    const { result, signaling, pageServer } = await join(() => undefined, 0, 60);
+
+    expect(result.code, result.message).toBeUndefined();
+    expect(result).toMatchObject({ state: 'connected', identity: 'alice' });
+    expect(signaling.connects.map((connect) => connect.answer)).toEqual(['connected']);
+    expect(pageServer.requests).toHaveLength(1);
+  }, 60_000);
 
   it('gives up with the SDK’s 20104, never re-sending it, when the server keeps handing out the refused JWT', async () => {
     const { result, signaling, pageServer } = await join(refuseFirstAndRepeats(20104), 60_000);

@@ -1,0 +1,162 @@
+// @vitest-environment node
+/**
+ * "Never dead as alive" (issue 18, item 2), on virtual time against the real manager: the expiry the
+ * manager holds is never past the token's real `exp`, whatever the client's clocks do.
+ *
+ * The server's clock is the true time (VirtualClock.trueNow); the client's wall clock is off from it by
+ * a random fraction of a second (or more); its monotonic clock counts real time unless a sleep stops it.
+ */
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createTokenManager, parseAccessToken, type TokenManager } from 'twilio-token-lifecycle';
+import { FakePageSignals, mintTestToken } from 'twilio-token-lifecycle/testing';
+import { VirtualClock } from './helpers/virtual-clock';
+
+const START = Date.UTC(2026, 11, 7, 9, 0, 0);
+const MINUTE = 60_000;
+// A fixed seed keeps CI repeatable; FC_SEED=<n> explores others.
+const SEED = Number(process.env.FC_SEED ?? 20261207);
+
+const managers: TokenManager[] = [];
+afterEach(() => {
+  for (const manager of managers.splice(0)) manager.stop();
+});
+
+interface Network {
+  /** Request travel time (client → server) and answer travel time (server → client), ms. */
+  upMs: number;
+  downMs: number;
+}
+
+/** A manager whose `fetchToken` reaches a server on the true clock, across a network of these delays. */
+function managerOn(clock: VirtualClock, ttlSeconds: number, network: () => Network, options: { page?: FakePageSignals } = {}) {
+  const minted: string[] = [];
+  const manager = createTokenManager({
+    fetchToken: () =>
+      new Promise<string>((resolve) => {
+        const { upMs, downMs } = network();
+        clock.setTimer(() => {
+          const jwt = mintTestToken({ issuedAt: clock.trueNow, ttlSeconds });
+          minted.push(jwt);
+          clock.setTimer(() => resolve(jwt), downMs);
+        }, upMs);
+      }),
+    scheduler: clock.scheduler,
+    crossTab: false,
+    network: false,
+    page: options.page ?? false,
+    random: () => 0.5,
+  });
+  managers.push(manager);
+  return { manager, minted };
+}
+
+/** How far past the token's real `exp` the manager holds it, on the client's wall clock (ms; > 0 is a bug). */
+function overshootMs(clock: VirtualClock, manager: TokenManager): number {
+  const { token, expiresAt } = manager.getState();
+  if (!token || expiresAt === undefined) throw new Error(`no token held: ${manager.getState().status}`);
+  // The real `exp` is on the server's clock; the client's wall clock reads `wallOffset` more.
+  return expiresAt - (token.expiresAt + clock.wallOffset);
+}
+
+describe('the held expiry with the client clock off by a fraction of a second', () => {
+  it('is never past exp, for random clock offsets, send times and round trips (property)', async () => {
+    let worst = -Infinity;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: -2500, max: 2500 }), // client wall clock minus the server's, ms
+        fc.integer({ min: 0, max: 86_399_999 }), // when (true time) the request goes out
+        fc.integer({ min: 0, max: 1500 }), // up
+        fc.integer({ min: 0, max: 1500 }), // down
+        fc.constantFrom(10, 60, 3600),
+        async (wallOffsetMs, sendAt, upMs, downMs, ttlSeconds) => {
+          const clock = new VirtualClock({ trueNow: START + sendAt, wallOffsetMs });
+          const { manager } = managerOn(clock, ttlSeconds, () => ({ upMs, downMs }));
+          const token = manager.getToken();
+          await clock.advance(upMs + downMs);
+          const { exp } = (await token).claims;
+          const overshoot = overshootMs(clock, manager);
+          worst = Math.max(worst, overshoot);
+          expect(overshoot).toBeLessThanOrEqual(0);
+          // And on the monotonic clock: at the real `exp` (true time) it is no longer shown or handed out.
+          await clock.advance(exp * 1000 - clock.trueNow);
+          expect(manager.getState().token?.jwt).not.toBe((await token).jwt);
+          manager.stop();
+        },
+      ),
+      { seed: SEED, numRuns: 300 },
+    );
+    if (process.env.REPORT_OVERSHOOT) console.info(`worst held-expiry overshoot: ${worst} ms`);
+  });
+
+  it('holds a token minted 950 ms into the server’s second, by a client clock 950 ms behind, no later than exp', async () => {
+    // The server's second begins 950 ms before ours: the old rounding allowance assumed the seconds tick
+    // in step and held this token 950 ms past its exp.
+    const clock = new VirtualClock({ trueNow: START + 950, wallOffsetMs: -950 });
+    const { manager } = managerOn(clock, 3600, () => ({ upMs: 0, downMs: 0 }));
+    const token = manager.getToken();
+    await clock.advance(0);
+    await token;
+    expect(overshootMs(clock, manager)).toBeLessThanOrEqual(0);
+    expect(overshootMs(clock, manager)).toBeGreaterThanOrEqual(-1000);
+  });
+});
+
+describe('a sleep the monotonic clock did not count, then the wall clock set back', () => {
+  it('shows the token gone at its real exp, not ~35 min later', async () => {
+    const clock = new VirtualClock({ trueNow: START });
+    const page = new FakePageSignals();
+    const { manager, minted } = managerOn(clock, 3600, () => ({ upMs: 50, downMs: 50 }), { page });
+    manager.subscribe(() => undefined);
+    await clock.advance(1000);
+    const first = parseAccessToken(minted[0]!);
+    expect(manager.getState()).toMatchObject({ status: 'valid', token: first });
+
+    // The laptop sleeps 40 min, 10 min into the token's hour; performance.now() stands still meanwhile.
+    await clock.advance(10 * MINUTE);
+    clock.sleep(40 * MINUTE, { monoStandsStill: true });
+    page.emit('wake');
+    await clock.wake();
+    // 10 min left. Then the wall clock is set back 35 min (NTP, the user, a dual-boot machine).
+    clock.jumpWall(-35 * MINUTE);
+    expect(manager.getState().token).toEqual(first);
+
+    await clock.advance(first.expiresAt - clock.trueNow);
+    const state = manager.getState();
+    expect(state.token?.jwt === first.jwt && state.status === 'valid').toBe(false);
+    await expect(manager.getToken({ minValidityMs: 0 })).resolves.not.toEqual(first);
+  });
+});
+
+describe('a wake re-anchors the held times without announcing them again', () => {
+  it('tells each token once, the pending one (nbf ahead) too, however often the page wakes', async () => {
+    const clock = new VirtualClock({ trueNow: START });
+    const page = new FakePageSignals();
+    const events: string[] = [];
+    let nbfAhead = false;
+    const manager = createTokenManager({
+      fetchToken: async () => mintTestToken({ issuedAt: clock.trueNow, notBefore: nbfAhead ? clock.trueNow + 20_000 : undefined }),
+      scheduler: clock.scheduler,
+      crossTab: false,
+      network: false,
+      page,
+      onEvent: (event) => events.push(event.type),
+    });
+    managers.push(manager);
+    manager.subscribe(() => undefined);
+    await clock.advance(1000);
+    nbfAhead = true;
+    const refreshed = manager.refresh(); // resolves once its nbf comes, 20 s on
+    await clock.advance(2000);
+    expect(manager.getState().token?.notBefore).toBeUndefined();
+    for (let i = 0; i < 3; i++) {
+      page.emit('wake');
+      await clock.advance(1000);
+    }
+    expect(events.filter((type) => type === 'token')).toHaveLength(2);
+    expect(events.filter((type) => type === 'wake')).toHaveLength(3);
+    await clock.advance(20_000);
+    expect((await refreshed).notBefore).toBeDefined();
+    expect(events.filter((type) => type === 'token')).toHaveLength(2);
+  });
+});
