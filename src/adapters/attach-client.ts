@@ -1,8 +1,8 @@
-import { noop, type Subscription } from 'rxjs';
+import { noop, type SchedulerLike, type Subscription } from 'rxjs';
 import { parseAccessToken, type AccessToken } from '../access-token';
 import { TokenError } from '../errors';
 import type { TokenManager } from '../token-manager';
-import { MAX_RECOVERY_ROUNDS, nextRecoveryDelay } from './recovery';
+import { attemptRecovery, markLost, NO_RECOVERY } from './recovery';
 
 /** A listener of an SDK event; `any` so the SDKs' own listener types (typed per event) are accepted without casts. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -94,6 +94,26 @@ function identityOf(jwt: string | undefined): string | undefined {
   }
 }
 
+/** One timer on `scheduler` (the manager's, so virtual time drives it): arming it again replaces it. */
+function timerOn(scheduler: SchedulerLike) {
+  let pending: Subscription | undefined;
+  const cancel = () => {
+    pending?.unsubscribe();
+    pending = undefined;
+  };
+  return {
+    cancel,
+    isArmed: () => pending !== undefined,
+    arm(work: () => void, delayMs: number) {
+      cancel();
+      pending = scheduler.schedule(() => {
+        pending = undefined;
+        work();
+      }, delayMs);
+    },
+  };
+}
+
 /**
  * Keeps any token-holding client fresh: hands it each new token of `manager` once, for its identity
  * only, and treats its token events as hints. Every `attach*` adapter is built on it; use it for a
@@ -116,15 +136,13 @@ export function attachClient<Event extends string>(
   let state = spec.currentState?.();
   // `connected` transitions so far: a rejected update counts as taken only if one comes after it.
   let connections = 0;
-  // Set by an expiry (a 410 close or a refused token), cleared when the client reports `connected`.
-  let isLost = false;
-  let recoveryDelay = 0;
-  let rounds = 0;
+  // Lost by an expiry, and the backoff of the attempts to bring it back (see recovery.ts).
+  let recovery = NO_RECOVERY;
   let mismatched: string | undefined; // the last token reported as identity-mismatch
   let refused: string | undefined; // the last token reported as token-rejected
-  let recoveryTimer: ReturnType<typeof setTimeout> | undefined;
+  const recoveryTimer = timerOn(manager.scheduler);
   // One pending update-failed check: a burst of failures within CONNECT_GRACE_MS is reported once.
-  let judgeTimer: ReturnType<typeof setTimeout> | undefined;
+  const judgeTimer = timerOn(manager.scheduler);
 
   const report = (error: TokenError) => {
     try {
@@ -147,12 +165,12 @@ export function attachClient<Event extends string>(
       const detail = cause instanceof Error ? `: ${cause.message}` : '';
       // A refused token is reported as `token-rejected`; a client that connects after this hand took it.
       const judge = () => {
-        if (connections > before || isLost) return;
+        if (connections > before || recovery.isLost) return;
         report(new TokenError('update-failed', `The SDK client rejected the new token${detail}`, { cause }));
       };
-      clearTimeout(judgeTimer);
+      judgeTimer.cancel();
       if (state === undefined) judge();
-      else judgeTimer = setTimeout(judge, CONNECT_GRACE_MS);
+      else judgeTimer.arm(judge, CONNECT_GRACE_MS);
     };
   };
 
@@ -162,7 +180,7 @@ export function attachClient<Event extends string>(
     identity ??= token.identity;
     if (token.identity !== identity) {
       // The client can take none of the manager's tokens: recovering is pointless.
-      isLost = false;
+      recovery = markLost(recovery, false);
       if (token.jwt !== mismatched) {
         report(
           new TokenError(
@@ -199,37 +217,31 @@ export function attachClient<Event extends string>(
   // After an expiry the client needs a token it has not seen: a new one, then (for a client that
   // reports its state) again with a doubling wait until it is connected (see recovery.ts for the pace).
   const recover = () => {
-    recoveryTimer = undefined;
-    // Connected through a whole wait (`connected` restarts it): the next expiry starts a fresh backoff.
-    if (state === 'connected' && !isLost) recoveryDelay = rounds = 0;
-    // Disconnecting: the token would be dropped; leaving that state calls this again.
-    // Past its last round a recovery waits for the manager's own next token (see recovery.ts).
-    if (!isAttached || !isLost || state === 'disconnecting' || rounds++ >= MAX_RECOVERY_ROUNDS) return;
+    if (!isAttached) return;
+    const step = attemptRecovery(recovery, state, connectionState !== undefined);
+    recovery = step.recovery;
+    if (!step.refresh) return;
     manager.refresh().then(hand, (error: TokenError) => {
-      if (!error.retryable) isLost = false; // stopped, or halted by a 401/403: no token will come
+      if (!error.retryable) recovery = markLost(recovery, false); // stopped, or halted by a 401/403: no token will come
     });
-    if (connectionState === undefined) isLost = false;
-    else recoveryTimer = setTimeout(recover, (recoveryDelay = nextRecoveryDelay(recoveryDelay)));
+    if (step.retryInMs !== undefined) recoveryTimer.arm(recover, step.retryInMs);
   };
   const onExpired = () => {
-    isLost = true;
+    recovery = markLost(recovery, true);
     // The first attempt of a fresh backoff comes at once; one soon after the last recovery waits its turn.
-    recoveryTimer ??= setTimeout(recover, recoveryDelay);
+    if (!recoveryTimer.isArmed()) recoveryTimer.arm(recover, recovery.delayMs);
   };
   const onState = (next: string | undefined) => {
     state = next;
     if (next === 'connected') {
       connections++;
-      isLost = false;
+      recovery = markLost(recovery, false);
       // The backoff starts over only if the client stays connected through one more wait.
-      if (recoveryDelay) {
-        clearTimeout(recoveryTimer);
-        recoveryTimer = setTimeout(recover, recoveryDelay);
-      }
+      if (recovery.delayMs) recoveryTimer.arm(recover, recovery.delayMs);
     } else if (next !== 'disconnecting') {
       hand(manager.getState().token); // one that came while it was disconnecting
       if (next === 'denied') onExpired(); // a refused token, whatever its code
-      else if (!recoveryTimer) recover();
+      else if (!recoveryTimer.isArmed()) recover();
     }
   };
   const onConnectionError = (error?: { errorCode?: number; message?: string }) => {
@@ -265,8 +277,8 @@ export function attachClient<Event extends string>(
   return () => {
     if (!isAttached) return;
     isAttached = false;
-    clearTimeout(recoveryTimer);
-    clearTimeout(judgeTimer);
+    recoveryTimer.cancel();
+    judgeTimer.cancel();
     subscription.unsubscribe();
     each((event, listener) => client.removeListener(event, listener));
   };
