@@ -1,8 +1,8 @@
-import { noop, type SchedulerLike, type Subscription } from 'rxjs';
+import { noop, type Subscription } from 'rxjs';
 import { parseAccessToken, type AccessToken } from '../access-token';
 import { TokenError } from '../errors';
 import type { TokenManager } from '../token-manager';
-import { attemptRecovery, markLost, NO_RECOVERY } from './recovery';
+import { MAX_RECOVERY_ROUNDS, recoveryDelay } from './recovery';
 
 /** A listener of an SDK event; `any` so the SDKs' own listener types (typed per event) are accepted without casts. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -94,26 +94,6 @@ function identityOf(jwt: string | undefined): string | undefined {
   }
 }
 
-/** One timer on `scheduler` (the manager's, so virtual time drives it): arming it again replaces it. */
-function timerOn(scheduler: SchedulerLike) {
-  let pending: Subscription | undefined;
-  const cancel = () => {
-    pending?.unsubscribe();
-    pending = undefined;
-  };
-  return {
-    cancel,
-    isArmed: () => pending !== undefined,
-    arm(work: () => void, delayMs: number) {
-      cancel();
-      pending = scheduler.schedule(() => {
-        pending = undefined;
-        work();
-      }, delayMs);
-    },
-  };
-}
-
 /**
  * Keeps any token-holding client fresh: hands it each new token of `manager` once, for its identity
  * only, and treats its token events as hints. Every `attach*` adapter is built on it; use it for a
@@ -136,13 +116,16 @@ export function attachClient<Event extends string>(
   let state = spec.currentState?.();
   // `connected` transitions so far: a rejected update counts as taken only if one comes after it.
   let connections = 0;
-  // Lost by an expiry, and the backoff of the attempts to bring it back (see recovery.ts).
-  let recovery = NO_RECOVERY;
+  // Set by an expiry (a 410 close or a refused token), cleared when the client reports `connected`.
+  let isLost = false;
+  // Forced refreshes in this recovery: the wait before the next one follows from it (see recovery.ts).
+  let rounds = 0;
   let mismatched: string | undefined; // the last token reported as identity-mismatch
   let refused: string | undefined; // the last token reported as token-rejected
-  const recoveryTimer = timerOn(manager.scheduler);
+  let recoveryTimer: Subscription | undefined;
   // One pending update-failed check: a burst of failures within CONNECT_GRACE_MS is reported once.
-  const judgeTimer = timerOn(manager.scheduler);
+  let judgeTimer: Subscription | undefined;
+  const later = (work: () => void, ms: number) => manager.scheduler.schedule(work, ms);
 
   const report = (error: TokenError) => {
     try {
@@ -165,12 +148,12 @@ export function attachClient<Event extends string>(
       const detail = cause instanceof Error ? `: ${cause.message}` : '';
       // A refused token is reported as `token-rejected`; a client that connects after this hand took it.
       const judge = () => {
-        if (connections > before || recovery.isLost) return;
+        if (connections > before || isLost) return;
         report(new TokenError('update-failed', `The SDK client rejected the new token${detail}`, { cause }));
       };
-      judgeTimer.cancel();
+      judgeTimer?.unsubscribe();
       if (state === undefined) judge();
-      else judgeTimer.arm(judge, CONNECT_GRACE_MS);
+      else judgeTimer = later(judge, CONNECT_GRACE_MS);
     };
   };
 
@@ -180,7 +163,7 @@ export function attachClient<Event extends string>(
     identity ??= token.identity;
     if (token.identity !== identity) {
       // The client can take none of the manager's tokens: recovering is pointless.
-      recovery = markLost(recovery, false);
+      isLost = false;
       if (token.jwt !== mismatched) {
         report(
           new TokenError(
@@ -217,31 +200,37 @@ export function attachClient<Event extends string>(
   // After an expiry the client needs a token it has not seen: a new one, then (for a client that
   // reports its state) again with a doubling wait until it is connected (see recovery.ts for the pace).
   const recover = () => {
-    if (!isAttached) return;
-    const step = attemptRecovery(recovery, state, connectionState !== undefined);
-    recovery = step.recovery;
-    if (!step.refresh) return;
+    recoveryTimer = undefined;
+    // Connected through a whole wait (`connected` restarts it): the next expiry starts a fresh backoff.
+    if (state === 'connected' && !isLost) rounds = 0;
+    // Disconnecting: the token would be dropped; leaving that state calls this again.
+    // Past its last round a recovery waits for the manager's own next token (see recovery.ts).
+    if (!isAttached || !isLost || state === 'disconnecting' || rounds++ >= MAX_RECOVERY_ROUNDS) return;
     manager.refresh().then(hand, (error: TokenError) => {
-      if (!error.retryable) recovery = markLost(recovery, false); // stopped, or halted by a 401/403: no token will come
+      if (!error.retryable) isLost = false; // stopped, or halted by a 401/403: no token will come
     });
-    if (step.retryInMs !== undefined) recoveryTimer.arm(recover, step.retryInMs);
+    if (connectionState === undefined) isLost = false;
+    else recoveryTimer = later(recover, recoveryDelay(rounds));
   };
   const onExpired = () => {
-    recovery = markLost(recovery, true);
+    isLost = true;
     // The first attempt of a fresh backoff comes at once; one soon after the last recovery waits its turn.
-    if (!recoveryTimer.isArmed()) recoveryTimer.arm(recover, recovery.delayMs);
+    recoveryTimer ??= later(recover, connectionState ? recoveryDelay(rounds) : 0);
   };
   const onState = (next: string | undefined) => {
     state = next;
     if (next === 'connected') {
       connections++;
-      recovery = markLost(recovery, false);
+      isLost = false;
       // The backoff starts over only if the client stays connected through one more wait.
-      if (recovery.delayMs) recoveryTimer.arm(recover, recovery.delayMs);
+      if (rounds) {
+        recoveryTimer?.unsubscribe();
+        recoveryTimer = later(recover, recoveryDelay(rounds));
+      }
     } else if (next !== 'disconnecting') {
       hand(manager.getState().token); // one that came while it was disconnecting
       if (next === 'denied') onExpired(); // a refused token, whatever its code
-      else if (!recoveryTimer.isArmed()) recover();
+      else if (!recoveryTimer) recover();
     }
   };
   const onConnectionError = (error?: { errorCode?: number; message?: string }) => {
@@ -277,8 +266,8 @@ export function attachClient<Event extends string>(
   return () => {
     if (!isAttached) return;
     isAttached = false;
-    recoveryTimer.cancel();
-    judgeTimer.cancel();
+    recoveryTimer?.unsubscribe();
+    judgeTimer?.unsubscribe();
     subscription.unsubscribe();
     each((event, listener) => client.removeListener(event, listener));
   };
