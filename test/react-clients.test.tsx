@@ -188,7 +188,8 @@ describe.each(kinds)('$name', (kind) => {
 
   it('has no connectionState until the client exists', async () => {
     render(app('alice', kind.use));
-    expect(results.at(-1)).toMatchObject({ status: 'connecting', connectionState: undefined });
+    expect(results.at(-1)!.status).toBe('connecting');
+    expect(results.at(-1)!.connectionState).toBeUndefined();
     await tick();
     expect(results.filter((result) => result.status !== 'ready').every((result) => result.connectionState === undefined)).toBe(true);
   });
@@ -313,7 +314,8 @@ describe('useTwilioClient', () => {
   it('without a connection, says nothing of one', async () => {
     render(app('alice', () => useTwilioClient(({ jwt }) => new FakeConversationsClient(jwt), () => undefined, (client) => client.shutdown())));
     await tick();
-    expect(results.at(-1)).toMatchObject({ status: 'ready', connectionState: undefined });
+    expect(results.at(-1)!.status).toBe('ready');
+    expect(results.at(-1)!.connectionState).toBeUndefined();
   });
 
   it('shows a connection that throws as status error, and detaches and disposes of the client', async () => {
@@ -336,7 +338,8 @@ describe('useTwilioClient', () => {
       );
     render(app('alice', use));
     await tick();
-    expect(results.at(-1)).toMatchObject({ status: 'error', error: { message: 'no state here' }, connectionState: undefined });
+    expect(results.at(-1)).toMatchObject({ status: 'error', error: { message: 'no state here' } });
+    expect(results.at(-1)!.connectionState).toBeUndefined();
     expect(detach).toHaveBeenCalledTimes(1);
     expect(made!.shutdownCalls).toBe(1);
     expect(made!.listenerCount()).toBe(0);

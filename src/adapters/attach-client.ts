@@ -18,6 +18,18 @@ export interface TokenClient<Event extends string> {
   removeListener(event: Event, listener: Listener): unknown;
 }
 
+/** Adds `listener` to each of `events` (skipping `undefined`); returns what removes it from them all. */
+export function listen<Event extends string>(
+  client: Pick<TokenClient<Event>, 'on' | 'removeListener'>,
+  events: readonly (Event | undefined)[],
+  listener: Listener,
+): () => void {
+  for (const event of events) if (event) client.on(event, listener);
+  return () => {
+    for (const event of events) if (event) client.removeListener(event, listener);
+  };
+}
+
 /** Options of every `attach*` adapter. */
 export interface AttachOptions {
   /**
@@ -250,16 +262,12 @@ export function attachClient<Event extends string>(
     }
   };
 
-  const listeners: [readonly (Event | undefined)[], Listener][] = [
-    [hints, onHint],
-    [expired, onExpired],
-    [[connectionState], onState],
-    [[connectionError], onConnectionError],
+  const unlisten = [
+    listen(client, hints, onHint),
+    listen(client, expired, onExpired),
+    listen(client, [connectionState], onState),
+    listen(client, [connectionError], onConnectionError),
   ];
-  const each = (use: (event: Event, listener: Listener) => unknown) => {
-    for (const [events, listener] of listeners) for (const event of events) if (event) use(event, listener);
-  };
-  each((event, listener) => client.on(event, listener));
   const subscription: Subscription = manager.token$.subscribe(hand);
   onState(state); // as if it had just reported its state: attached while denied, it recovers now
 
@@ -269,6 +277,6 @@ export function attachClient<Event extends string>(
     recoveryTimer?.unsubscribe();
     judgeTimer?.unsubscribe();
     subscription.unsubscribe();
-    each((event, listener) => client.removeListener(event, listener));
+    for (const stop of unlisten) stop();
   };
 }

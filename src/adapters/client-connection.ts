@@ -1,5 +1,5 @@
-import type { Listener } from './attach-client';
-import { TWILSOCK_STATE_EVENT, type TwilsockClientLike } from './twilsock-client';
+import { listen, type Listener } from './attach-client';
+import type { TwilsockClientLike, TwilsockEvent } from './twilsock-client';
 
 /**
  * A twilsock client's `connectionState` (Conversations, Chat, Sync), as the SDK reports it:
@@ -52,26 +52,21 @@ const connectionOf = <Event extends string, Client extends Emitter<Event>, State
   read: (client: Client) => State,
 ): ClientConnection<Client, State> => ({
   read,
-  subscribe(client, onChange) {
-    for (const event of events) client.on(event, onChange);
-    return () => {
-      for (const event of events) client.removeListener(event, onChange);
-    };
-  },
+  subscribe: (client, onChange) => listen(client, events, onChange),
 });
 
 /** A Conversations, Chat or Sync client's `connectionState`, changed by its `connectionStateChanged`. */
 export const twilsockConnection: ClientConnection<TwilsockClientLike, TwilsockConnectionState> = /* @__PURE__ */ connectionOf(
-  [TWILSOCK_STATE_EVENT],
-  (client) => (client.connectionState ?? 'unknown') as TwilsockConnectionState,
+  ['connectionStateChanged' satisfies TwilsockEvent],
+  (client) => client.connectionState as TwilsockConnectionState,
 );
 
 /** The part of a Voice `Device` its connection is read from. */
-export type VoiceDeviceStateLike = Emitter<VoiceDeviceState | 'registering' | 'error'> & { readonly state: string };
+export type VoiceDeviceStateLike = Emitter<VoiceDeviceState> & { readonly state: string };
 
-/** A Voice `Device`'s `state`, changed by its registration events, `destroyed` and `error`. */
+/** A Voice `Device`'s `state`, changed by the event of each state's name. */
 export const voiceDeviceConnection: ClientConnection<VoiceDeviceStateLike, VoiceDeviceState> = /* @__PURE__ */ connectionOf(
-  ['registering', 'registered', 'unregistered', 'destroyed', 'error'],
+  ['registering', 'registered', 'unregistered', 'destroyed'],
   (device) => device.state as VoiceDeviceState,
 );
 

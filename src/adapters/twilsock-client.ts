@@ -4,9 +4,6 @@ import type { TokenManager } from '../token-manager';
 /** The events of a client on Twilio's twilsock socket (Conversations, Chat, Sync). */
 export type TwilsockEvent = 'tokenAboutToExpire' | 'tokenExpired' | 'connectionStateChanged' | 'connectionError';
 
-/** The event by which a twilsock client reports its `connectionState`. */
-export const TWILSOCK_STATE_EVENT = 'connectionStateChanged';
-
 /** The part of a twilsock client (Conversations, Chat, Sync) an adapter uses. */
 export type TwilsockClientLike = TokenClient<TwilsockEvent> & { readonly connectionState?: string };
 
@@ -19,7 +16,7 @@ export function attachTwilsockClient(manager: TokenManager, client: TwilsockClie
     ...options,
     hints: ['tokenAboutToExpire'],
     expired: ['tokenExpired'],
-    connectionState: TWILSOCK_STATE_EVENT,
+    connectionState: 'connectionStateChanged',
     connectionError: 'connectionError',
     currentState: () => client.connectionState,
   });

@@ -21,20 +21,17 @@ export type ClientConstructor<Client, Options> = new (token: string, options?: O
 /** Options of the client hooks: the SDK's own options, plus what the adapter is told. */
 export type ClientHookOptions<Options> = NonNullable<Options> & Pick<AttachOptions, 'onError'>;
 
-/** Splits the hook's own keys off; `undefined` when no options were given (Conversations refuses `null`). */
-function sdkOptions<Options>(options: object | undefined, own: readonly string[]): Options | undefined {
-  if (options === undefined) return undefined;
-  const rest: Record<string, unknown> = { ...options };
-  for (const key of own) delete rest[key];
-  return rest as Options;
-}
-
-/** Creates `new Client(jwt, options)` for the SDKs whose clients are made that way. */
+/**
+ * Creates `new Client(jwt, options)` for the SDKs whose clients are made that way, without the hook's
+ * own keys; `new Client(jwt)` when no options were given (Conversations refuses `null`).
+ */
 const construct =
   <Client, Options>(Client: ClientConstructor<Client, Options>, options: object | undefined, own: readonly string[] = ['onError']) =>
   ({ jwt }: { jwt: string }) => {
-    const forward = sdkOptions<Options>(options, own);
-    return forward === undefined ? new Client(jwt) : new Client(jwt, forward);
+    if (options === undefined) return new Client(jwt);
+    const rest: Record<string, unknown> = { ...options };
+    for (const key of own) delete rest[key];
+    return new Client(jwt, rest as Options);
   };
 
 /**

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { noop } from 'rxjs';
 import type { AccessToken } from '../access-token';
 import type { Detach } from '../adapters/attach-client';
 import type { ClientConnection } from '../adapters/client-connection';
@@ -24,10 +25,10 @@ export type TwilioClientStatus = 'idle' | 'connecting' | 'ready' | 'error';
  * `useTwilioClient`, what its `connection` reads (`undefined` without one).
  */
 export type TwilioClientResult<Client, State = unknown> =
-  | { readonly status: 'idle' | 'connecting'; readonly client: undefined; readonly error: undefined; readonly connectionState: undefined }
+  | { readonly status: 'idle' | 'connecting'; readonly client: undefined; readonly error: undefined; readonly connectionState?: undefined }
   | { readonly status: 'ready'; readonly client: Client; readonly error: undefined; readonly connectionState: State }
   /** `error`: a `TokenError` when no token could be had, else what creating the client threw. */
-  | { readonly status: 'error'; readonly client: undefined; readonly error: Error; readonly connectionState: undefined };
+  | { readonly status: 'error'; readonly client: undefined; readonly error: Error; readonly connectionState?: undefined };
 
 /** Makes the client from the first token; may be async (Video's `connect`, Chat's `Client.create`). */
 export type CreateClient<Client> = (token: AccessToken, manager: TokenManager) => Client | PromiseLike<Client>;
@@ -36,16 +37,15 @@ export type AttachClient<Client> = (manager: TokenManager, client: Client, token
 /** Ends the client: `shutdown()`, `destroy()`, `disconnect()`. A returned promise is not awaited. */
 export type DisposeClient<Client> = (client: Client) => unknown;
 
-const IDLE: TwilioClientResult<never, never> = /* @__PURE__ */ Object.freeze({ client: undefined, status: 'idle', error: undefined, connectionState: undefined });
-const CONNECTING: TwilioClientResult<never, never> = /* @__PURE__ */ Object.freeze({ client: undefined, status: 'connecting', error: undefined, connectionState: undefined });
+const IDLE: TwilioClientResult<never, never> = /* @__PURE__ */ Object.freeze({ client: undefined, status: 'idle', error: undefined });
+const CONNECTING: TwilioClientResult<never, never> = /* @__PURE__ */ Object.freeze({ client: undefined, status: 'connecting', error: undefined });
 
 const toError = (cause: unknown): Error => (cause instanceof Error ? cause : new Error(String(cause), { cause }));
 
 /** Disposes without letting a failure escape: on the way out there is nobody to tell. */
 function safely<Client>(dispose: DisposeClient<Client>, client: Client): void {
   try {
-    const result = dispose(client);
-    if (result && typeof (result as PromiseLike<unknown>).then === 'function') (result as PromiseLike<unknown>).then(undefined, () => undefined);
+    Promise.resolve(dispose(client)).catch(noop); // a returned promise (or thenable) that rejects, too
   } catch {
     // ignored, as above
   }
@@ -84,12 +84,13 @@ export function useTwilioClient<Client, State = undefined>(
   useEffect(() => {
     if (manager === null) return;
     let isLive = true;
-    let client: { value: Client; detach: Detach | void; unfollow?: () => void } | undefined;
+    // Ends the client: stops following it, detaches it and disposes of it.
+    let release: (() => void) | undefined;
     let stopWaiting: (() => void) | undefined;
     const publish = (result: TwilioClientResult<Client, State>) => {
       if (isLive) setHeld({ manager, result });
     };
-    const fail = (cause: unknown) => publish({ client: undefined, status: 'error', error: toError(cause), connectionState: undefined });
+    const fail = (cause: unknown) => publish({ client: undefined, status: 'error', error: toError(cause) });
 
     const build = (token: AccessToken) => {
       let pending: Client | PromiseLike<Client>;
@@ -101,24 +102,24 @@ export function useTwilioClient<Client, State = undefined>(
       }
       Promise.resolve(pending).then((value) => {
         if (!isLive) return safely(dispose, value); // created after unmount or a change of user
-        let shown: State | undefined;
-        // Ready, in the state the client reports now: a new result only when that state changed.
-        const ready = (isFirst?: boolean) => {
-          const connectionState = connection?.read(value) as State;
-          if (isFirst || connectionState !== shown) publish({ client: value, status: 'ready', error: undefined, connectionState: (shown = connectionState) });
+        let detach: Detach | void;
+        let unfollow: (() => void) | undefined;
+        let shown: State;
+        // Ready, in the state the client reports now; on a change of it, a new result.
+        const ready = () => publish({ client: value, status: 'ready', error: undefined, connectionState: (shown = connection?.read(value) as State) });
+        const end = () => {
+          unfollow?.();
+          detach?.();
+          safely(dispose, value);
         };
         try {
-          client = { value, detach: attach(manager, value, token) };
-          client.unfollow = connection?.subscribe(value, () => ready());
-          ready(true);
+          detach = attach(manager, value, token);
+          unfollow = connection?.subscribe(value, () => connection.read(value) !== shown && ready());
+          ready();
+          release = end;
         } catch (error) {
-          // `attach` or `connection` threw: undo what was done, and say why.
-          client?.unfollow?.();
-          client?.detach?.();
-          client = undefined;
-          safely(dispose, value);
+          end(); // `attach` or `connection` threw: undo what was done, and say why
           fail(error);
-          return;
         }
       }, fail);
     };
@@ -152,10 +153,7 @@ export function useTwilioClient<Client, State = undefined>(
       isLive = false;
       stopWaiting?.();
       setHeld((previous) => (previous?.manager === manager ? null : previous)); // let the client go
-      if (client === undefined) return;
-      client.unfollow?.();
-      client.detach?.();
-      safely(dispose, client.value);
+      release?.();
     };
     // `create`, `attach`, `dispose` and `connection` as of this render: read when the client is created, on purpose.
     // eslint-disable-next-line react-hooks/exhaustive-deps
