@@ -99,6 +99,7 @@ describe('the packed package', () => {
     expect(results['twilio-token-lifecycle/react'].esm).toEqual([
       'TokenManagerProvider',
       'isSignedOut',
+      'twilsockConnection',
       'useAccessToken',
       'useConversationsClient',
       'useSyncClient',
@@ -107,6 +108,8 @@ describe('the packed package', () => {
       'useTwilioClient',
       'useVideoRoom',
       'useVoiceDevice',
+      'videoRoomConnection',
+      'voiceDeviceConnection',
     ]);
     expect(results['twilio-token-lifecycle/react'].cjs).toEqual(results['twilio-token-lifecycle/react'].esm);
     expect(results['twilio-token-lifecycle/testing'].cjs).toContain('mintTestToken');
