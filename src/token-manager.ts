@@ -125,6 +125,11 @@ export interface TokenManager {
   refresh(): Promise<AccessToken>;
   /** Cancels timers and any request in flight and completes the Observables. Later calls reject with `stopped`. */
   stop(): void;
+  /**
+   * Where the manager times everything (the `scheduler` option, else `setTimeout` and `Date.now`). The
+   * adapters time their own waits with it, so a virtual scheduler drives them too.
+   */
+  readonly scheduler: TokenScheduler;
 }
 
 /** Settles a waiting `getToken()` or `refresh()`. */
@@ -449,6 +454,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
         : Promise.reject(new TypeError(`getToken: \`minValidityMs\` must be a finite number ≥ 0, got ${String(minValidityMs)}`));
     },
     refresh: () => demand('refresh', 0, undefined),
+    scheduler,
     stop: () => {
       if (isStopped()) return;
       // Stopped first, so nothing that closing the signals sets off (a role change) arms a timer. From

@@ -10,10 +10,19 @@ import {
   useTwilioClient,
   useVideoRoom,
   useVoiceDevice,
+  twilsockConnection,
   type TwilioClientResult,
   type UserKey,
 } from 'twilio-token-lifecycle/react';
-import { FakeConversationsClient, FakeSyncClient, FakeVoiceDevice, fakeVideoConnect, type FakeVideoRoom } from 'twilio-token-lifecycle/testing';
+import {
+  FakeChatClient,
+  FakeConversationsClient,
+  FakeSyncClient,
+  FakeVoiceDevice,
+  fakeVideoConnect,
+  type FakeVideoRoom,
+} from 'twilio-token-lifecycle/testing';
+import { attachChat } from 'twilio-token-lifecycle';
 import { userBackend } from './helpers/react-backend';
 
 const tick = (ms = 0) => act(() => vi.advanceTimersByTimeAsync(ms));
@@ -46,6 +55,11 @@ interface Kind<Client> {
   identityOf: (client: Client) => string | undefined;
   /** Whether the client takes new tokens (a Video room does not). */
   updates?: (client: Client) => readonly string[];
+  /** Its connection state once ready; then `change` plays a change the SDK reports, to `changed`, and `restore` back. */
+  ready: string;
+  change: (client: Client) => unknown;
+  changed: string;
+  restore: (client: Client) => unknown;
 }
 
 let connect = fakeVideoConnect();
@@ -56,6 +70,10 @@ const kinds: Array<Kind<any>> = [
     isDisposed: (client: Conversations) => client.shutdownCalls > 0,
     identityOf: (client: Conversations) => parseAccessToken(client.token).identity,
     updates: (client: Conversations) => client.updateTokenCalls,
+    ready: 'connected',
+    change: (client: Conversations) => client.setConnectionState('connecting'), // its socket dropped: retrying
+    changed: 'connecting',
+    restore: (client: Conversations) => client.setConnectionState('connected'),
   } satisfies Kind<Conversations>,
   {
     name: 'useSyncClient',
@@ -63,6 +81,10 @@ const kinds: Array<Kind<any>> = [
     isDisposed: (client: Sync) => client.shutdownCalls > 0,
     identityOf: (client: Sync) => parseAccessToken(client.token).identity,
     updates: (client: Sync) => client.updateTokenCalls,
+    ready: 'connected',
+    change: (client: Sync) => client.setConnectionState('denied'),
+    changed: 'denied',
+    restore: (client: Sync) => client.setConnectionState('connected'),
   } satisfies Kind<Sync>,
   {
     name: 'useVoiceDevice',
@@ -70,12 +92,20 @@ const kinds: Array<Kind<any>> = [
     isDisposed: (device: Device) => device.destroyCalls > 0,
     identityOf: (device: Device) => parseAccessToken(device.token!).identity,
     updates: (device: Device) => device.updateTokenCalls,
+    ready: 'unregistered', // not asked to register
+    change: (device: Device) => device.register(),
+    changed: 'registered',
+    restore: (device: Device) => device.unregister(),
   } satisfies Kind<Device>,
   {
     name: 'useVideoRoom',
     use: () => useVideoRoom(connect, { name: 'standup' }),
     isDisposed: (room: FakeVideoRoom) => room.state === 'disconnected',
     identityOf: (room: FakeVideoRoom) => parseAccessToken(room.token).identity,
+    ready: 'connected',
+    change: (room: FakeVideoRoom) => room.setState('reconnecting', new Error('Signaling connection error (fake)')),
+    changed: 'reconnecting',
+    restore: (room: FakeVideoRoom) => room.setState('connected'),
   } satisfies Kind<FakeVideoRoom>,
 ];
 
@@ -133,8 +163,35 @@ describe.each(kinds)('$name', (kind) => {
     expect(status()).toBe('ready');
     expect(clients()).toHaveLength(1);
     expect(kind.identityOf(clients()[0])).toBe('alice');
-    expect(results.at(-1)).toEqual({ client: clients()[0], status: 'ready', error: undefined });
+    expect(results.at(-1)).toEqual({ client: clients()[0], status: 'ready', error: undefined, connectionState: kind.ready });
     expect(backend.calls).toHaveLength(1);
+  });
+
+  it('mirrors the client’s own connection state while ready, a new result only on a change', async () => {
+    const view = render(app('alice', kind.use));
+    await tick();
+    const [client] = clients();
+    const ready = results.at(-1)!;
+    expect(ready).toMatchObject({ status: 'ready', connectionState: kind.ready });
+    view.rerender(app('alice', kind.use));
+    expect(results.at(-1)).toBe(ready); // nothing changed: the same object
+    await act(async () => void (await kind.change(client)));
+    expect(results.at(-1)).toEqual({ client, status: 'ready', error: undefined, connectionState: kind.changed });
+    await act(async () => void (await kind.restore(client)));
+    expect(results.at(-1)).toEqual({ client, status: 'ready', error: undefined, connectionState: kind.ready });
+    // The states it showed, in order, with the client throughout (React batches what one act did).
+    const states = results.filter((result) => result.status === 'ready').map((result) => result.connectionState);
+    expect(states.filter((state, i) => state !== states[i - 1])).toEqual([kind.ready, kind.changed, kind.ready]);
+    view.unmount();
+    expect((client as FakeConversationsClient).listenerCount()).toBe(0); // its connection is no longer followed
+  });
+
+  it('has no connectionState until the client exists', async () => {
+    render(app('alice', kind.use));
+    expect(results.at(-1)!.status).toBe('connecting');
+    expect(results.at(-1)!.connectionState).toBeUndefined();
+    await tick();
+    expect(results.filter((result) => result.status !== 'ready').every((result) => result.connectionState === undefined)).toBe(true);
   });
 
   // Video has no token to update (a Room reads it once at connect), so it has no such case.
@@ -232,6 +289,90 @@ describe.each(kinds)('$name', (kind) => {
 });
 
 describe('useTwilioClient', () => {
+  it('follows the connection it is given: connecting, then connected, status ready throughout', async () => {
+    class SlowChat extends FakeChatClient {
+      override autoConnect = false; // connects when the test says
+    }
+    const use = () =>
+      useTwilioClient(
+        ({ jwt }) => new SlowChat(jwt),
+        (manager, client, token) => attachChat(manager, client, { createdWith: token.jwt }),
+        (client) => client.shutdown(),
+        twilsockConnection,
+      );
+    const view = render(app('alice', use));
+    await tick();
+    const client = results.at(-1)!.client as SlowChat;
+    expect(results.at(-1)).toMatchObject({ status: 'ready', connectionState: 'connecting' });
+    act(() => client.setConnectionState('connected'));
+    expect(results.at(-1)).toMatchObject({ status: 'ready', client, connectionState: 'connected' });
+    view.unmount();
+    expect(client.listenerCount()).toBe(0);
+    expect(client.connectionState).toBe('disconnected'); // shut down
+  });
+
+  it('without a connection, says nothing of one', async () => {
+    render(app('alice', () => useTwilioClient(({ jwt }) => new FakeConversationsClient(jwt), () => undefined, (client) => client.shutdown())));
+    await tick();
+    expect(results.at(-1)!.status).toBe('ready');
+    expect(results.at(-1)!.connectionState).toBeUndefined();
+  });
+
+  it('shows a connection that throws as status error, and detaches and disposes of the client', async () => {
+    const detach = vi.fn();
+    let made: FakeConversationsClient | undefined;
+    const use = () =>
+      useTwilioClient(
+        ({ jwt }) => (made = new FakeConversationsClient(jwt)),
+        () => detach,
+        (client) => client.shutdown(),
+        {
+          read: () => {
+            throw new Error('no state here');
+          },
+          subscribe: (client, onChange) => {
+            client.on('connectionStateChanged', onChange);
+            return () => client.removeListener('connectionStateChanged', onChange);
+          },
+        },
+      );
+    render(app('alice', use));
+    await tick();
+    expect(results.at(-1)).toMatchObject({ status: 'error', error: { message: 'no state here' } });
+    expect(results.at(-1)!.connectionState).toBeUndefined();
+    expect(detach).toHaveBeenCalledTimes(1);
+    expect(made!.shutdownCalls).toBe(1);
+    expect(made!.listenerCount()).toBe(0);
+  });
+
+  it('shows a registered Voice device as registered when ready', async () => {
+    render(app('alice', () => useVoiceDevice(Device, { register: true })));
+    await tick();
+    expect(results.at(-1)).toMatchObject({ status: 'ready', connectionState: 'registered' });
+  });
+
+  it('shows "Connected" only while the Conversations client is, as the README example does', async () => {
+    function Chat() {
+      const { client, status, connectionState } = useConversationsClient(Conversations);
+      if (status !== 'ready') return <p data-testid="status">Connecting…</p>;
+      return <p data-testid="status">{connectionState === 'connected' ? `Connected as ${parseAccessToken(client.token).identity}` : `${connectionState}…`}</p>;
+    }
+    render(
+      <TokenManagerProvider options={options} identity="alice">
+        <Chat />
+      </TokenManagerProvider>,
+    );
+    await tick();
+    expect(status()).toBe('Connected as alice');
+    const client = made[0]!.client as Conversations;
+    act(() => client.setConnectionState('connecting')); // the socket failed: twilsock retries
+    expect(status()).toBe('connecting…');
+    act(() => client.setConnectionState('denied'));
+    expect(status()).toBe('denied…');
+    act(() => client.setConnectionState('connected'));
+    expect(status()).toBe('Connected as alice');
+  });
+
   it('disposes at once of a client whose creation finishes after unmount', async () => {
     const created: FakeConversationsClient[] = [];
     let finish!: () => void;

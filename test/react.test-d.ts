@@ -14,8 +14,13 @@ import {
   useTwilioClient,
   useVideoRoom,
   useVoiceDevice,
+  twilsockConnection,
+  type ClientConnection,
   type TwilioClientResult,
   type TwilioClientStatus,
+  type TwilsockConnectionState,
+  type VideoRoomState,
+  type VoiceDeviceState,
 } from 'twilio-token-lifecycle/react';
 import { FakeConversationsClient, FakeSyncClient, FakeVoiceDevice, fakeVideoConnect, type FakeVideoRoom } from 'twilio-token-lifecycle/testing';
 
@@ -24,10 +29,26 @@ declare const manager: TokenManager;
 // The hooks take the real SDKs' classes and factories without a cast, and type the client from them.
 describe('the React hooks accept the real Twilio SDK types', () => {
   it('types each client from the SDK given', () => {
-    expectTypeOf(useConversationsClient(ConversationsClient)).toEqualTypeOf<TwilioClientResult<ConversationsClient>>();
-    expectTypeOf(useSyncClient(SyncClient)).toEqualTypeOf<TwilioClientResult<SyncClient>>();
-    expectTypeOf(useVoiceDevice(Device)).toEqualTypeOf<TwilioClientResult<Device>>();
-    expectTypeOf(useVideoRoom(connect, { name: 'standup' })).toEqualTypeOf<TwilioClientResult<Room>>();
+    expectTypeOf(useConversationsClient(ConversationsClient)).toEqualTypeOf<TwilioClientResult<ConversationsClient, TwilsockConnectionState>>();
+    expectTypeOf(useSyncClient(SyncClient)).toEqualTypeOf<TwilioClientResult<SyncClient, TwilsockConnectionState>>();
+    expectTypeOf(useVoiceDevice(Device)).toEqualTypeOf<TwilioClientResult<Device, VoiceDeviceState>>();
+    expectTypeOf(useVideoRoom(connect, { name: 'standup' })).toEqualTypeOf<TwilioClientResult<Room, VideoRoomState>>();
+  });
+
+  it('types connectionState from the SDK: set while ready, undefined otherwise', () => {
+    const conversations = useConversationsClient(ConversationsClient);
+    if (conversations.status === 'ready') expectTypeOf(conversations.connectionState).toEqualTypeOf<TwilsockConnectionState>();
+    else expectTypeOf(conversations.connectionState).toEqualTypeOf<undefined>();
+    // Every state the real SDKs declare is one of the hook's.
+    expectTypeOf<ConversationsClient['connectionState']>().toExtend<TwilsockConnectionState>();
+    expectTypeOf<SyncClient['connectionState']>().toExtend<TwilsockConnectionState>();
+    expectTypeOf<`${Device.State}`>().toEqualTypeOf<VoiceDeviceState>();
+    const device = useVoiceDevice(Device);
+    if (device.status === 'ready') expectTypeOf(device.connectionState).toEqualTypeOf<VoiceDeviceState>();
+    const room = useVideoRoom(connect, { name: 'standup' });
+    if (room.status === 'ready') expectTypeOf(room.connectionState).toEqualTypeOf<VideoRoomState>();
+    // A result with a known state is still a TwilioClientResult<Client>, as code written before it expects.
+    expectTypeOf(conversations).toExtend<TwilioClientResult<ConversationsClient>>();
   });
 
   it('takes the SDK options, plus onError and register', () => {
@@ -96,5 +117,29 @@ describe('the context hooks', () => {
       (client) => client.shutdown(),
     );
     expectTypeOf(chat.client).toEqualTypeOf<ChatClient | undefined>();
+  });
+
+  it('follows a connection given to useTwilioClient, typed by it', () => {
+    const chat = useTwilioClient(
+      (token) => ChatClient.create(token.jwt),
+      (manager, client, token) => attachChat(manager, client, { createdWith: token.jwt }),
+      (client) => client.shutdown(),
+      twilsockConnection,
+    );
+    expectTypeOf(chat.client).toEqualTypeOf<ChatClient | undefined>();
+    if (chat.status === 'ready') expectTypeOf(chat.connectionState).toEqualTypeOf<TwilsockConnectionState>();
+    // Without one, there is no state to tell.
+    const plain = useTwilioClient(async () => ({ close: () => undefined }), () => undefined, (client) => client.close());
+    if (plain.status === 'ready') expectTypeOf(plain.connectionState).toEqualTypeOf<undefined>();
+    // Your own: any client, any state type.
+    const player = { isLive: true, on: (_event: 'live', _listener: () => void) => undefined };
+    const live: ClientConnection<typeof player, 'live' | 'off'> = {
+      read: (client) => (client.isLive ? 'live' : 'off'),
+      subscribe: (client, onChange) => (client.on('live', onChange), () => undefined),
+    };
+    const result = useTwilioClient(() => player, () => undefined, () => undefined, live);
+    if (result.status === 'ready') expectTypeOf(result.connectionState).toEqualTypeOf<'live' | 'off'>();
+    // @ts-expect-error a connection reads the client the hook makes, not another
+    useTwilioClient(() => player, () => undefined, () => undefined, twilsockConnection);
   });
 });

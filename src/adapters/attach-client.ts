@@ -2,7 +2,7 @@ import { noop, type Subscription } from 'rxjs';
 import { parseAccessToken, type AccessToken } from '../access-token';
 import { TokenError } from '../errors';
 import type { TokenManager } from '../token-manager';
-import { MAX_RECOVERY_ROUNDS, nextRecoveryDelay } from './recovery';
+import { MAX_RECOVERY_ROUNDS, recoveryDelay } from './recovery';
 
 /** A listener of an SDK event; `any` so the SDKs' own listener types (typed per event) are accepted without casts. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -16,6 +16,18 @@ export interface TokenClient<Event extends string> {
   on(event: Event, listener: Listener): unknown;
   /** Removes a listener `on` added; `detach()` calls it with the same function. */
   removeListener(event: Event, listener: Listener): unknown;
+}
+
+/** Adds `listener` to each of `events` (skipping `undefined`); returns what removes it from them all. */
+export function listen<Event extends string>(
+  client: Pick<TokenClient<Event>, 'on' | 'removeListener'>,
+  events: readonly (Event | undefined)[],
+  listener: Listener,
+): () => void {
+  for (const event of events) if (event) client.on(event, listener);
+  return () => {
+    for (const event of events) if (event) client.removeListener(event, listener);
+  };
 }
 
 /** Options of every `attach*` adapter. */
@@ -118,13 +130,14 @@ export function attachClient<Event extends string>(
   let connections = 0;
   // Set by an expiry (a 410 close or a refused token), cleared when the client reports `connected`.
   let isLost = false;
-  let recoveryDelay = 0;
+  // Forced refreshes in this recovery: the wait before the next one follows from it (see recovery.ts).
   let rounds = 0;
   let mismatched: string | undefined; // the last token reported as identity-mismatch
   let refused: string | undefined; // the last token reported as token-rejected
-  let recoveryTimer: ReturnType<typeof setTimeout> | undefined;
+  let recoveryTimer: Subscription | undefined;
   // One pending update-failed check: a burst of failures within CONNECT_GRACE_MS is reported once.
-  let judgeTimer: ReturnType<typeof setTimeout> | undefined;
+  let judgeTimer: Subscription | undefined;
+  const later = (work: () => void, ms: number) => manager.scheduler.schedule(work, ms);
 
   const report = (error: TokenError) => {
     try {
@@ -150,9 +163,9 @@ export function attachClient<Event extends string>(
         if (connections > before || isLost) return;
         report(new TokenError('update-failed', `The SDK client rejected the new token${detail}`, { cause }));
       };
-      clearTimeout(judgeTimer);
+      judgeTimer?.unsubscribe();
       if (state === undefined) judge();
-      else judgeTimer = setTimeout(judge, CONNECT_GRACE_MS);
+      else judgeTimer = later(judge, CONNECT_GRACE_MS);
     };
   };
 
@@ -201,7 +214,7 @@ export function attachClient<Event extends string>(
   const recover = () => {
     recoveryTimer = undefined;
     // Connected through a whole wait (`connected` restarts it): the next expiry starts a fresh backoff.
-    if (state === 'connected' && !isLost) recoveryDelay = rounds = 0;
+    if (state === 'connected' && !isLost) rounds = 0;
     // Disconnecting: the token would be dropped; leaving that state calls this again.
     // Past its last round a recovery waits for the manager's own next token (see recovery.ts).
     if (!isAttached || !isLost || state === 'disconnecting' || rounds++ >= MAX_RECOVERY_ROUNDS) return;
@@ -209,12 +222,12 @@ export function attachClient<Event extends string>(
       if (!error.retryable) isLost = false; // stopped, or halted by a 401/403: no token will come
     });
     if (connectionState === undefined) isLost = false;
-    else recoveryTimer = setTimeout(recover, (recoveryDelay = nextRecoveryDelay(recoveryDelay)));
+    else recoveryTimer = later(recover, recoveryDelay(rounds));
   };
   const onExpired = () => {
     isLost = true;
     // The first attempt of a fresh backoff comes at once; one soon after the last recovery waits its turn.
-    recoveryTimer ??= setTimeout(recover, recoveryDelay);
+    recoveryTimer ??= later(recover, connectionState ? recoveryDelay(rounds) : 0);
   };
   const onState = (next: string | undefined) => {
     state = next;
@@ -222,9 +235,9 @@ export function attachClient<Event extends string>(
       connections++;
       isLost = false;
       // The backoff starts over only if the client stays connected through one more wait.
-      if (recoveryDelay) {
-        clearTimeout(recoveryTimer);
-        recoveryTimer = setTimeout(recover, recoveryDelay);
+      if (rounds) {
+        recoveryTimer?.unsubscribe();
+        recoveryTimer = later(recover, recoveryDelay(rounds));
       }
     } else if (next !== 'disconnecting') {
       hand(manager.getState().token); // one that came while it was disconnecting
@@ -249,25 +262,21 @@ export function attachClient<Event extends string>(
     }
   };
 
-  const listeners: [readonly (Event | undefined)[], Listener][] = [
-    [hints, onHint],
-    [expired, onExpired],
-    [[connectionState], onState],
-    [[connectionError], onConnectionError],
+  const unlisten = [
+    listen(client, hints, onHint),
+    listen(client, expired, onExpired),
+    listen(client, [connectionState], onState),
+    listen(client, [connectionError], onConnectionError),
   ];
-  const each = (use: (event: Event, listener: Listener) => unknown) => {
-    for (const [events, listener] of listeners) for (const event of events) if (event) use(event, listener);
-  };
-  each((event, listener) => client.on(event, listener));
   const subscription: Subscription = manager.token$.subscribe(hand);
   onState(state); // as if it had just reported its state: attached while denied, it recovers now
 
   return () => {
     if (!isAttached) return;
     isAttached = false;
-    clearTimeout(recoveryTimer);
-    clearTimeout(judgeTimer);
+    recoveryTimer?.unsubscribe();
+    judgeTimer?.unsubscribe();
     subscription.unsubscribe();
-    each((event, listener) => client.removeListener(event, listener));
+    for (const stop of unlisten) stop();
   };
 }

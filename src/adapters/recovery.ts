@@ -18,9 +18,10 @@ export const MAX_RECOVERY_DELAY_MS = 30_000;
 export const MAX_RECOVERY_ROUNDS = 10;
 
 /**
- * The wait after an attempt that followed a wait of `previous` ms (0: the first attempt): 1, 2, 4 … 30 s.
- * It starts over at 0 only once a client has stayed connected through a whole wait: a server that
- * accepts each token and closes with 410 a moment later would otherwise get a request a second forever.
+ * The wait after the `rounds`-th attempt of a recovery (0: none yet, so the first comes at once): 1, 2,
+ * 4 … 30 s. The rounds start over at 0 only once a client has stayed connected through a whole wait: a
+ * server that accepts each token and closes with 410 a moment later would otherwise get a request a
+ * second forever.
  */
-export const nextRecoveryDelay = (previous: number): number =>
-  Math.min(2 * previous || FIRST_RECOVERY_DELAY_MS, MAX_RECOVERY_DELAY_MS);
+export const recoveryDelay = (rounds: number): number =>
+  rounds && Math.min(FIRST_RECOVERY_DELAY_MS * 2 ** (rounds - 1), MAX_RECOVERY_DELAY_MS);

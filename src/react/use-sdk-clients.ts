@@ -1,4 +1,14 @@
 import type { AttachOptions } from '../adapters/attach-client';
+import {
+  twilsockConnection,
+  videoRoomConnection,
+  voiceDeviceConnection,
+  type TwilsockConnectionState,
+  type VideoRoomState,
+  type VideoRoomStateLike,
+  type VoiceDeviceState,
+  type VoiceDeviceStateLike,
+} from '../adapters/client-connection';
 import { attachConversations, type ConversationsClientLike } from '../adapters/conversations';
 import { attachSync, type SyncClientLike } from '../adapters/sync';
 import { connectVideo, type ConnectVideoOptions } from '../adapters/video';
@@ -11,54 +21,55 @@ export type ClientConstructor<Client, Options> = new (token: string, options?: O
 /** Options of the client hooks: the SDK's own options, plus what the adapter is told. */
 export type ClientHookOptions<Options> = NonNullable<Options> & Pick<AttachOptions, 'onError'>;
 
-/** Splits the hook's own keys off; `undefined` when no options were given (Conversations refuses `null`). */
-function sdkOptions<Options>(options: object | undefined, own: readonly string[]): Options | undefined {
-  if (options === undefined) return undefined;
-  const rest: Record<string, unknown> = { ...options };
-  for (const key of own) delete rest[key];
-  return rest as Options;
-}
-
-/** Creates `new Client(jwt, options)` for the SDKs whose clients are made that way. */
+/**
+ * Creates `new Client(jwt, options)` for the SDKs whose clients are made that way, without the hook's
+ * own keys; `new Client(jwt)` when no options were given (Conversations refuses `null`).
+ */
 const construct =
   <Client, Options>(Client: ClientConstructor<Client, Options>, options: object | undefined, own: readonly string[] = ['onError']) =>
   ({ jwt }: { jwt: string }) => {
-    const forward = sdkOptions<Options>(options, own);
-    return forward === undefined ? new Client(jwt) : new Client(jwt, forward);
+    if (options === undefined) return new Client(jwt);
+    const rest: Record<string, unknown> = { ...options };
+    for (const key of own) delete rest[key];
+    return new Client(jwt, rest as Options);
   };
 
 /**
  * A Conversations `Client` for the {@link TokenManagerProvider}'s user, created once a token is there,
  * fed every new token ({@link attachConversations}) and shut down on unmount or a change of user.
  * `options` go to `new Client(jwt, options)` (and `onError` to the adapter), read when it is created.
+ * `connectionState` is the client's own (`connected` only while it is logged in).
  *
  * @example
  * import { Client } from '@twilio/conversations';
- * const { client, status, error } = useConversationsClient(Client);
+ * const { client, status, error, connectionState } = useConversationsClient(Client);
  */
 export function useConversationsClient<Client extends ConversationsClientLike & { shutdown(): unknown }, Options = undefined>(
   Client: ClientConstructor<Client, Options>,
   options?: ClientHookOptions<Options>,
-): TwilioClientResult<Client> {
+): TwilioClientResult<Client, TwilsockConnectionState> {
   return useTwilioClient(
     construct(Client, options),
     (manager, client, token) => attachConversations(manager, client, { createdWith: token.jwt, onError: options?.onError }),
     (client) => client.shutdown(),
+    twilsockConnection,
   );
 }
 
 /**
  * A `SyncClient` for the {@link TokenManagerProvider}'s user, created once a token is there, fed every
- * new token ({@link attachSync}) and shut down on unmount or a change of user.
+ * new token ({@link attachSync}) and shut down on unmount or a change of user. `connectionState` is the
+ * client's own (`connected` only while it is logged in).
  */
 export function useSyncClient<Client extends SyncClientLike & { shutdown(): unknown }, Options = undefined>(
   SyncClient: ClientConstructor<Client, Options>,
   options?: ClientHookOptions<Options>,
-): TwilioClientResult<Client> {
+): TwilioClientResult<Client, TwilsockConnectionState> {
   return useTwilioClient(
     construct(SyncClient, options),
     (manager, client, token) => attachSync(manager, client, { createdWith: token.jwt, onError: options?.onError }),
     (client) => client.shutdown(),
+    twilsockConnection,
   );
 }
 
@@ -75,16 +86,16 @@ export type VoiceDeviceHookOptions<Options> = ClientHookOptions<Options> & {
 /**
  * A Voice `Device` for the {@link TokenManagerProvider}'s user, created once a token is there, fed every
  * new token ({@link attachVoice}), registered if `register: true`, and destroyed on unmount or a change
- * of user.
+ * of user. `connectionState` is the Device's `state` (`registered` while incoming calls can arrive).
  *
  * @example
  * import { Device } from '@twilio/voice-sdk';
  * const { client: device, status } = useVoiceDevice(Device, { register: true, closeProtection: true });
  */
 export function useVoiceDevice<
-  Device extends VoiceDeviceLike & { destroy(): unknown; register(): PromiseLike<unknown> | unknown },
+  Device extends VoiceDeviceLike & VoiceDeviceStateLike & { destroy(): unknown; register(): PromiseLike<unknown> | unknown },
   Options = undefined,
->(Device: ClientConstructor<Device, Options>, options?: VoiceDeviceHookOptions<Options>): TwilioClientResult<Device> {
+>(Device: ClientConstructor<Device, Options>, options?: VoiceDeviceHookOptions<Options>): TwilioClientResult<Device, VoiceDeviceState> {
   const make = construct(Device, options, ['onError', 'register']);
   return useTwilioClient(
     async (token) => {
@@ -101,6 +112,7 @@ export function useVoiceDevice<
     },
     (manager, device, token) => attachVoice(manager, device, { createdWith: token.jwt, onError: options?.onError }),
     (device) => device.destroy(),
+    voiceDeviceConnection,
   );
 }
 
@@ -109,18 +121,20 @@ export function useVoiceDevice<
  * (a token valid for at least `minValidityMs`, one retry with a new token if Twilio rejects it), and
  * left (`room.disconnect()`) on unmount or a change of user. A connected room needs no new tokens.
  * `options` go to `connect(jwt, options)`, read when joining; to join another room, remount (`key`).
+ * `connectionState` is the Room's `state`: `reconnecting` while Twilio restores it, `disconnected` for good.
  *
  * @example
  * import { connect } from 'twilio-video';
  * const { client: room, status } = useVideoRoom(connect, { name: 'standup', audio: true });
  */
-export function useVideoRoom<Room extends { disconnect(): unknown }, Options = undefined>(
+export function useVideoRoom<Room extends VideoRoomStateLike & { disconnect(): unknown }, Options = undefined>(
   connect: (token: string, options?: Options) => PromiseLike<Room>,
   options: ConnectVideoOptions<Options>,
-): TwilioClientResult<Room> {
+): TwilioClientResult<Room, VideoRoomState> {
   return useTwilioClient(
     (_token, manager) => connectVideo(manager, connect, options),
     () => undefined,
     (room) => room.disconnect(),
+    videoRoomConnection,
   );
 }

@@ -100,8 +100,14 @@ describe.runIf(hasChromium)('the README’s React example, built with Vite, in C
     await untilAppSays(page, 'Connected as alice');
     // One client under StrictMode, created with alice's token; a 4 s token is refreshed and handed over.
     await page.waitForFunction(() => window.fakeConversations[0]!.tokensHanded >= 1, undefined, { timeout: 10_000 });
-    // Four listeners: the adapter's two token events and its two connection events (one set, not StrictMode's two).
-    expect(await clients(page)).toEqual([{ identity: 'alice', tokensHanded: expect.any(Number), listeners: 4, isShutDown: false }]);
+    // Five listeners: the adapter's two token events and two connection events, and the hook's
+    // connectionStateChanged (one set, not StrictMode's two).
+    expect(await clients(page)).toEqual([{ identity: 'alice', tokensHanded: expect.any(Number), listeners: 5, isShutDown: false }]);
+    // "Connected" only while the client is: its socket drops, and the example says so.
+    await page.evaluate(() => window.setFakeConnectionState('connecting'));
+    await untilAppSays(page, 'Connecting…');
+    await page.evaluate(() => window.setFakeConnectionState('connected'));
+    await untilAppSays(page, 'Connected as alice');
 
     await page.click('#sign-out');
     await untilAppSays(page, 'Signed out');

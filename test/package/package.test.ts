@@ -109,6 +109,7 @@ describe('the packed package', () => {
     expect(results['twilio-token-lifecycle/react'].esm).toEqual([
       'TokenManagerProvider',
       'isSignedOut',
+      'twilsockConnection',
       'useAccessToken',
       'useConversationsClient',
       'useSyncClient',
@@ -117,6 +118,8 @@ describe('the packed package', () => {
       'useTwilioClient',
       'useVideoRoom',
       'useVoiceDevice',
+      'videoRoomConnection',
+      'voiceDeviceConnection',
     ]);
     expect(results['twilio-token-lifecycle/react'].cjs).toEqual(results['twilio-token-lifecycle/react'].esm);
     expect(results['twilio-token-lifecycle/testing'].cjs).toContain('mintTestToken');

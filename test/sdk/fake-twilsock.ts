@@ -109,7 +109,17 @@ export async function startFakeTwilsock(options: FakeTwilsockOptions = {}) {
     res.writeHead(404, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ error: { code: 'not-found', message: 'The fake serves twilsock only' } }));
   });
-  const wss = new WebSocketServer({ server: http });
+  let isRefusingSockets = false;
+  let refusedSockets = 0;
+  // While refusing, the WebSocket handshake fails (401): the client sees a socket error, as when a
+  // proxy or a dead network kills it.
+  const wss = new WebSocketServer({
+    server: http,
+    verifyClient: () => {
+      if (isRefusingSockets) refusedSockets += 1;
+      return !isRefusingSockets;
+    },
+  });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const { port } = http.address() as AddressInfo;
 
@@ -249,6 +259,15 @@ export async function startFakeTwilsock(options: FakeTwilsockOptions = {}) {
     /** Pushes `client_update` `token_about_to_expire` on every connection now. */
     warnNow() {
       for (const warn of warnNowBy.values()) warn();
+    },
+    /** Fail every WebSocket handshake from now on (and close the open sockets), until called with false. */
+    refuseSockets(value = true) {
+      isRefusingSockets = value;
+      if (value) for (const socket of sockets) socket.terminate();
+    },
+    /** Handshakes failed while refusing. */
+    get refusedSockets() {
+      return refusedSockets;
     },
     /** Refuse every token with 20104 from now on, as Twilio does when the token server's clock is far behind. */
     refuseEveryToken(value = true) {

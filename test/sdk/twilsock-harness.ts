@@ -106,4 +106,14 @@ export async function waitFor(predicate: () => boolean, timeoutMs: number, messa
   }
 }
 
+/** Resolves once the client has sent the fake no REST call for 1 s (its start-up calls answered). */
+export async function quiet(harness: Harness, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let seen = -1; seen !== harness.twilsock.upstream.length; ) {
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms: the client kept calling REST`);
+    seen = harness.twilsock.upstream.length;
+    await sleep(1_000);
+  }
+}
+
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

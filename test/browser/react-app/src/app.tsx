@@ -12,9 +12,9 @@ export function App({ user }: { user: { id: string } | null }) {
 
 function Chat() {
   const state = useTokenState();
-  const { client, status, error } = useConversationsClient(Client);
+  const { client, status, error, connectionState } = useConversationsClient(Client);
   if (isSignedOut(state)) return <p role="alert">Your session has ended: sign in again.</p>;
   if (status === 'error') return <p role="alert">Could not connect: {error.message}</p>;
-  if (status !== 'ready') return <p>Connecting…</p>;
+  if (status !== 'ready' || connectionState !== 'connected') return <p>Connecting…</p>;
   return <p>Connected as {client.user.identity}</p>;
 }

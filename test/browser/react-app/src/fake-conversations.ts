@@ -1,7 +1,8 @@
 import { parseAccessToken } from 'twilio-token-lifecycle';
 
 // Stands in for '@twilio/conversations' (vite.config.ts aliases it here): the same constructor, token
-// methods, events and `shutdown()`, and `window.fakeConversations` for the browser test to read.
+// methods, events, `connectionState` and `shutdown()`, and `window.fakeConversations` for the browser
+// test to read (and `window.setFakeConnectionState` to play a lost socket).
 type Listener = (...args: unknown[]) => void;
 
 export interface FakeClientRecord {
@@ -14,12 +15,20 @@ export interface FakeClientRecord {
 declare global {
   interface Window {
     fakeConversations: FakeClientRecord[];
+    /** Moves every live client to `state`, firing `connectionStateChanged`, as the SDK does. */
+    setFakeConnectionState(state: string): void;
   }
 }
 window.fakeConversations = [];
+const live = new Set<Client>();
+window.setFakeConnectionState = (state) => {
+  for (const client of live) client.setConnectionState(state);
+};
 
 export class Client {
   readonly user: { identity: string };
+  /** As the SDK's: `connecting` when made, `connected` once its socket is up (here, a moment later). */
+  connectionState = 'connecting';
   readonly #listeners = new Map<string, Set<Listener>>();
   readonly #record: FakeClientRecord;
 
@@ -28,6 +37,13 @@ export class Client {
     this.user = { identity: identity ?? '' };
     this.#record = { identity, tokensHanded: 0, listeners: 0, isShutDown: false };
     window.fakeConversations.push(this.#record);
+    live.add(this);
+    setTimeout(() => this.connectionState === 'connecting' && this.setConnectionState('connected'), 50);
+  }
+
+  setConnectionState(state: string): void {
+    this.connectionState = state;
+    for (const listener of [...(this.#listeners.get('connectionStateChanged') ?? [])]) listener(state);
   }
 
   updateToken(token: string): Promise<this> {
@@ -51,6 +67,8 @@ export class Client {
 
   shutdown(): Promise<void> {
     this.#record.isShutDown = true;
+    live.delete(this);
+    this.setConnectionState('disconnected');
     return Promise.resolve();
   }
 
