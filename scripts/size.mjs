@@ -21,13 +21,17 @@ const KB = 1000;
 // server errors it also asked for; a size pass took 790 B off and found no more without dropping a
 // feature or ky (whose options are the public `request` type). So the budgets sit just above today's
 // figures, to catch any growth, and the gap is reported rather than hidden.
+// Issue #18 asked for no growth; its fixes cost about 150 B (never past exp: held expiry from the send
+// time and re-anchored after a sleep, redaction of JWTs split by invisible characters, the hand-over of
+// the refresher role on halt), of which a size pass won back 47 B, and failure events gained
+// `retryAfterMs`: the budgets moved up by the rest, 150 B and 100 B, and the gap is reported.
 // An adapter is the shared attachClient (about 880 B: one token a client, identity rule, hints, and since
 // #10 the recovery after an expiry — connection states, backoff, never the refused JWT again) plus its
 // own few lines; the budgets sit 3-5 % above today's figures.
 // The doctor (issue #17) is its own entry, loaded lazily where a token is refused: mostly the words of
 // its messages and the table of Twilio's codes, about 9.9 KB; the budget sits 3 % above. `doctorImport`:
 // what `await import('twilio-token-lifecycle/doctor')` adds up front to an app, the few bytes of the call.
-const BUDGETS = { doctor: 10.25 * KB, doctorImport: 0.05 * KB, core: 16.3 * KB, coreSplit: 14.9 * KB, adapter: 1 * KB, taskRouter: 1.15 * KB, react: 0.5 * KB, provider: 0.6 * KB, clientHook: 1.7 * KB, reactAll: 2.4 * KB };
+const BUDGETS = { doctor: 10.25 * KB, doctorImport: 0.05 * KB, core: 16.45 * KB, coreSplit: 15.0 * KB, adapter: 1 * KB, taskRouter: 1.15 * KB, react: 0.5 * KB, provider: 0.6 * KB, clientHook: 1.7 * KB, reactAll: 2.4 * KB };
 // Each client hook over the core, React external. A hook brings its adapter (about 940 B of the figure;
 // useVideoRoom's connectVideo about 115 B) and the shared useTwilioClient and context (about 550 B).
 const CLIENT_HOOKS = ['useConversationsClient', 'useSyncClient', 'useVoiceDevice', 'useVideoRoom'];
