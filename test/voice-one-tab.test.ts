@@ -4,6 +4,8 @@ import { FakeBroadcastHub, FakeLockManager, FakeVoiceDevice, mintTestToken } fro
 import { tokenBackend } from './helpers/token-backend';
 
 const tick = (ms = 0) => vi.advanceTimersByTimeAsync(ms);
+// A first holder (or one after a close) waits CLOSE_SETTLE_MS (750 ms) before it registers.
+const SETTLE_MS = 800;
 
 interface Tab {
   identity: string;
@@ -100,7 +102,7 @@ describe("attachVoice({ register: 'one-tab' })", () => {
 
   it('registers exactly one of three tabs, and tells only that one', async () => {
     const [a, b, c] = [openTab(), openTab(), openTab()];
-    await tick(10);
+    await tick(SETTLE_MS);
     expect(registered()).toEqual([a]);
     expect(a.changes).toEqual([true]);
     expect(b.changes).toEqual([]);
@@ -110,7 +112,7 @@ describe("attachVoice({ register: 'one-tab' })", () => {
 
   it('rings in the registered tab only; the others hear ringing, then ended when the caller hangs up', async () => {
     const [a, b, c] = [openTab(), openTab(), openTab()];
-    await tick(10);
+    await tick(SETTLE_MS);
     const call = a.device.simulateIncomingCall({ CallSid: 'CA01', From: '+15550100', To: 'client:alice' })!;
     expect(b.device.simulateIncomingCall()).toBeUndefined(); // Twilio rings registered Devices only
     await tick(0);
@@ -126,7 +128,7 @@ describe("attachVoice({ register: 'one-tab' })", () => {
 
   it('says accepted when the call is answered in the registered tab, then ended when it hangs up', async () => {
     const [a, b] = [openTab(), openTab()];
-    await tick(10);
+    await tick(SETTLE_MS);
     const call = a.device.simulateIncomingCall({ CallSid: 'CA02' })!;
     await tick(0);
     call.accept();
@@ -138,21 +140,22 @@ describe("attachVoice({ register: 'one-tab' })", () => {
 
   it('tells a tab opened while a call rings that it rings elsewhere', async () => {
     const a = openTab();
-    await tick(10);
+    await tick(SETTLE_MS);
     a.device.simulateIncomingCall({ CallSid: 'CA03' });
     await tick(0);
     const late = openTab();
-    await tick(10);
+    await tick(SETTLE_MS);
     expect(late.elsewhere.map((seen) => `${seen.sid} ${seen.status}`)).toEqual(['CA03 ringing']);
   });
 
-  it('detach() in the holder unregisters it first, then another tab registers', async () => {
+  it('detach() in the holder unregisters it first, then another tab registers at once', async () => {
     const [a, b] = [openTab(), openTab()];
-    await tick(10);
+    await tick(SETTLE_MS);
     const order: string[] = [];
     a.device.on('unregistered', () => order.push('a unregistered'));
     b.device.on('registered', () => order.push('b registered'));
     a.detach();
+    // It said it had unregistered (voice-released): b registers at once, with no settling wait.
     await tick(10);
     expect(order).toEqual(['a unregistered', 'b registered']);
     expect(a.device.unregisterCalls).toBe(1);
@@ -164,11 +167,14 @@ describe("attachVoice({ register: 'one-tab' })", () => {
 
   it('when the holder crashes with a call ringing, another registers and the others hear the call ended', async () => {
     const [a, b, c] = [openTab(), openTab(), openTab()];
-    await tick(10);
+    await tick(SETTLE_MS);
     a.device.simulateIncomingCall({ CallSid: 'CA04' });
     await tick(0);
     a.crash();
     await tick(10);
+    // Its socket may still be closing: the next holder waits CLOSE_SETTLE_MS before registering.
+    expect(registered()).toEqual([]);
+    await tick(740);
     const next = holder();
     expect([b, c]).toContain(next);
     const other = next === b ? c : b;
@@ -178,9 +184,9 @@ describe("attachVoice({ register: 'one-tab' })", () => {
 
   it('a destroyed holder hands over without calling unregister or register on the dead Device', async () => {
     const [a, b] = [openTab(), openTab()];
-    await tick(10);
+    await tick(SETTLE_MS);
     a.device.destroy(); // says unregistered, then destroyed, as the SDK does
-    await tick(10);
+    await tick(760);
     expect(holder()).toBe(b);
     expect(a.device.registerCalls).toBe(1);
     expect(a.device.unregisterCalls).toBe(0);
@@ -199,9 +205,9 @@ describe("attachVoice({ register: 'one-tab' })", () => {
       onError: () => undefined, // identity-mismatch, as without one-tab
       oneTab: { locks: locks.tab(), channel: hub.factory },
     });
-    await tick(10);
+    await tick(SETTLE_MS);
     const alice = openTab();
-    await tick(10);
+    await tick(SETTLE_MS);
     expect(device.registerCalls).toBe(0);
     expect(changes).toEqual([]);
     expect(holder()).toBe(alice);
@@ -212,7 +218,7 @@ describe("attachVoice({ register: 'one-tab' })", () => {
 
   it('two identities register independently', async () => {
     const [a1, a2, b1, b2] = [openTab(), openTab(), openTab({ identity: 'bob' }), openTab({ identity: 'bob' })];
-    await tick(10);
+    await tick(SETTLE_MS);
     expect(holder('alice')).toBe(a1);
     expect(holder('bob')).toBe(b1);
     a1.device.simulateIncomingCall({ CallSid: 'CA05', To: 'client:alice' });
@@ -224,13 +230,13 @@ describe("attachVoice({ register: 'one-tab' })", () => {
 
   it('ignores malformed messages on its channel', async () => {
     const [a, b] = [openTab(), openTab()];
-    await tick(10);
+    await tick(SETTLE_MS);
     const name = (await locks.query()).held[0]!.name!;
     const intruder = hub.factory(name);
     for (const junk of [null, 'x', { ns: 'twilio-token-lifecycle', v: 1, from: 'evil', type: 'voice-call', call: { sid: 'CA9', from: 1, to: '', status: 'ringing' } }, { ns: 'twilio-token-lifecycle', v: 1, type: 'voice-owner' }]) {
       intruder.post(junk as never);
     }
-    await tick(10);
+    await tick(SETTLE_MS);
     expect(b.elsewhere).toEqual([]);
     expect(holder()).toBe(a);
     intruder.close();
@@ -239,7 +245,7 @@ describe("attachVoice({ register: 'one-tab' })", () => {
   it('retries a failed register() while it holds the registration: 1, 2, 4 s', async () => {
     const a = openTab();
     a.device.registerBehaviour = 'reject';
-    await tick(10);
+    await tick(SETTLE_MS);
     expect(a.device.registerCalls).toBe(1);
     await tick(1_000);
     expect(a.device.registerCalls).toBe(2);
@@ -253,18 +259,18 @@ describe("attachVoice({ register: 'one-tab' })", () => {
 
   it('unregisters a Device the SDK re-registered by itself while another tab holds the registration', async () => {
     const [a, b] = [openTab(), openTab()];
-    await tick(10);
+    await tick(SETTLE_MS);
     b.device.state = 'registered';
     b.device.emit('registered');
     violations = []; // two for a moment on purpose, as when the SDK does it
-    await tick(10);
+    await tick(SETTLE_MS);
     expect(b.device.state).toBe('unregistered');
     expect(holder()).toBe(a);
   });
 
   it('re-registers a holder whose signaling dropped, if the SDK has not within the retry', async () => {
     const a = openTab();
-    await tick(10);
+    await tick(SETTLE_MS);
     a.device.simulateSignalingDrop();
     await tick(0);
     expect(a.changes).toEqual([true, false]);
@@ -316,7 +322,9 @@ describe("attachVoice({ register: 'one-tab' })", () => {
     const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
     let longestGapMs = 0;
     let gapStart: number | undefined;
+    let lastActionAt = 0;
     for (let step = 0; step < 300; step++) {
+      lastActionAt = Date.now();
       const roll = random();
       const open = tabs.filter((tab) => tab.identity === 'alice');
       if (roll < 0.35 || open.length === 0) openTab();
@@ -329,17 +337,21 @@ describe("attachVoice({ register: 'one-tab' })", () => {
       else registered()[0]?.device.simulateIncomingCall();
       // Destroyed Devices (by the app) leave their tab open but out of the running.
       for (const tab of tabs.filter((tab) => tab.device.state === 'destroyed')) tabs.splice(tabs.indexOf(tab), 1);
-      await tick(Math.floor(random() * 100));
-      const now = Date.now();
-      if (registered().length === 0 && tabs.length > 0) gapStart ??= now;
-      else if (gapStart !== undefined) {
-        longestGapMs = Math.max(longestGapMs, now - gapStart);
-        gapStart = undefined;
+      for (let wait = Math.floor(random() * 20); wait >= 0; wait--) {
+        await tick(50);
+        const now = Date.now();
+        if (registered().length === 0 && tabs.length > 0) gapStart ??= now;
+        else if (gapStart !== undefined) {
+          // From the last disruption on: a holder closed while the next one settled starts a new wait.
+          longestGapMs = Math.max(longestGapMs, now - Math.max(gapStart, lastActionAt));
+          gapStart = undefined;
+        }
+        expect(registered().length).toBeLessThanOrEqual(1);
       }
-      expect(registered().length).toBeLessThanOrEqual(1);
     }
     expect(registrations, 'handovers in the run').toBeGreaterThan(40);
-    // Web Locks pass on at once: no tab waits longer than one step of this run (≤ 99 ms of virtual time).
-    expect(longestGapMs).toBeLessThan(100);
+    // Web Locks pass on at once; after a close, crash or destroy the next holder waits 750 ms for the
+    // old socket to go (sampled every 50 ms of virtual time, from the last open, close or crash).
+    expect(longestGapMs).toBeLessThanOrEqual(800);
   });
 });

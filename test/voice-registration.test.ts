@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mintTestToken, TEST_ACCOUNT_SID } from 'twilio-token-lifecycle/testing';
-import { describeCall, isVoiceRelayMessage, registrationName, relayMessage, relayStep, type TrackedCall } from '../src/adapters/voice-registration';
+import { describeCall, isVoiceRelayMessage, registrationName, relayMessage, relayStep, type TrackedCall, type VoiceRelayMessage } from '../src/adapters/voice-registration';
 
 const call = (sid: string, status: 'ringing' | 'accepted' | 'ended', owner = 'A'): TrackedCall => ({ sid, from: '+1555', to: 'client:alice', status, owner });
 const plain = ({ owner: _owner, ...rest }: TrackedCall) => rest;
@@ -25,11 +25,12 @@ describe('registrationName', () => {
 });
 
 describe('isVoiceRelayMessage', () => {
-  const good = relayMessage('tab-1', { type: 'voice-call', call: plain(call('CA1', 'ringing')) });
+  const good = relayMessage('tab-1', { type: 'voice-call', call: plain(call('CA1', 'ringing')) }) as Extract<VoiceRelayMessage, { type: 'voice-call' }>;
   it.each<[string, unknown, boolean]>([
     ['a call', good, true],
     ['an owner', relayMessage('tab-1', { type: 'voice-owner' }), true],
     ['a hello', relayMessage('tab-1', { type: 'voice-hello' }), true],
+    ['a release', relayMessage('tab-1', { type: 'voice-released' }), true],
     ['another namespace', { ...good, ns: 'other' }, false],
     ['another version', { ...good, v: 2 }, false],
     ['no sender', { ...good, from: '' }, false],
@@ -82,8 +83,8 @@ describe('relayStep', () => {
     expect(step.changes).toEqual([{ sid: 'CA1', from: '+1555', to: 'client:alice', status: 'ended' }]);
   });
 
-  it('a hello changes nothing', () => {
+  it.each(['voice-hello', 'voice-released'] as const)('a %s changes nothing', (type) => {
     const calls = [call('CA1', 'ringing')];
-    expect(relayStep(calls, relayMessage('C', { type: 'voice-hello' }))).toEqual({ calls, changes: [] });
+    expect(relayStep(calls, relayMessage('C', { type }))).toEqual({ calls, changes: [] });
   });
 });

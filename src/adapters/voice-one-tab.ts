@@ -26,6 +26,14 @@ import {
  */
 export const UNREGISTER_TIMEOUT_MS = 5_000;
 
+/**
+ * How long a new holder of the Web Lock waits before registering, unless the last holder said it had
+ * unregistered (`voice-released`): a tab that closes, reloads or crashes frees its lock as its socket
+ * closes, and the close may reach Twilio after the next tab's `register` (seen: 60 ms in Chromium).
+ * The lease fallback needs none: its gain already waits half a lease (REGISTRATION_CONFIRM_MS).
+ */
+export const CLOSE_SETTLE_MS = 750;
+
 type Settings = Pick<AttachVoiceOptions, 'onRegistrationChange' | 'onCallElsewhere'> & OneTabOptions;
 
 const CALL_ENDINGS = ['cancel', 'disconnect', 'reject'] as const;
@@ -74,6 +82,8 @@ export function startOneTabRegistration(manager: TokenManager, device: Registrab
   let retry: Subscription | undefined;
   let retryDelay = 0;
   let leaveTimer: Subscription | undefined;
+  let settle: Subscription | undefined;
+  let heardRelease = false; // the last holder said `voice-released` (since the last `voice-owner`)
   let subscription: Subscription | undefined;
   let known: readonly TrackedCall[] = []; // other tabs' calls
   const ownCalls = new Map<string, { call: VoiceCallLike; status: CallElsewhereStatus; off(): void }>();
@@ -147,9 +157,13 @@ export function startOneTabRegistration(manager: TokenManager, device: Registrab
   function finish(): void {
     if (isDone) return;
     isDone = true;
+    const wasHolder = isHolder;
     isHolder = false;
     leaveTimer?.unsubscribe();
     retry?.unsubscribe();
+    settle?.unsubscribe();
+    // Unregistered, as the server confirmed: the next holder may register at once.
+    if (wasHolder && device.state === 'unregistered') post({ type: 'voice-released' });
     lock?.leave();
     for (const { off } of ownCalls.values()) off();
     ownCalls.clear();
@@ -167,17 +181,30 @@ export function startOneTabRegistration(manager: TokenManager, device: Registrab
     sync();
   };
 
+  const registerNow = () => {
+    settle?.unsubscribe();
+    settle = undefined;
+    shouldRegister = true;
+    sync();
+  };
+
   const onLock = (isNowHolder: boolean) => {
     if (isDone) return;
     isHolder = isNowHolder;
     retry?.unsubscribe();
     retry = undefined;
     retryDelay = 0;
-    shouldRegister = isNowHolder;
+    shouldRegister = false;
+    settle?.unsubscribe();
+    settle = undefined;
     if (isNowHolder) {
       // Calls of an earlier holder are over for this tab; the others hear that it took over.
       hear(relayMessage(tabId, { type: 'voice-owner' }));
       post({ type: 'voice-owner' });
+      if (heardRelease || !locks) registerNow();
+      else settle = scheduler.schedule(registerNow, CLOSE_SETTLE_MS);
+      heardRelease = false;
+      return;
     }
     sync();
   };
@@ -234,7 +261,12 @@ export function startOneTabRegistration(manager: TokenManager, device: Registrab
       if (!isVoiceRelayMessage(message) || message.from === tabId) return;
       if (message.type === 'voice-hello') {
         for (const { call, status } of ownCalls.values()) post({ type: 'voice-call', call: describeCall(call, status)! });
+      } else if (message.type === 'voice-released') {
+        // It may come just after the lock did: a settling holder registers now.
+        if (settle) registerNow();
+        else heardRelease = true;
       } else {
+        if (message.type === 'voice-owner') heardRelease = false;
         hear(message);
       }
     });

@@ -48,10 +48,14 @@ interface RelayEnvelope {
  * What tabs of one identity tell each other over the registration's channel:
  * - `voice-call`: the registered tab's incoming call changed (or is repeated for a tab that said hello);
  * - `voice-owner`: this tab now holds the registration (calls of any earlier holder are over for it);
- * - `voice-hello`: a tab joined and asks for the calls in progress.
+ * - `voice-hello`: a tab joined and asks for the calls in progress;
+ * - `voice-released`: the holder has unregistered (the server confirmed) and is about to free the lock, so
+ *   the next holder need not wait for its socket to go.
  */
-export type VoiceRelayMessage = RelayEnvelope &
-  ({ type: 'voice-call'; call: CallElsewhere } | { type: 'voice-owner' } | { type: 'voice-hello' });
+export type VoiceRelayMessage = RelayEnvelope & RelayBody;
+
+/** A relay message without its envelope, as a tab writes it. */
+export type RelayBody = { type: 'voice-call'; call: CallElsewhere } | { type: 'voice-owner' } | { type: 'voice-hello' } | { type: 'voice-released' };
 
 const STATUSES: readonly unknown[] = ['ringing', 'accepted', 'ended'];
 const isText = (value: unknown, max: number): value is string => typeof value === 'string' && value.length <= max;
@@ -60,14 +64,14 @@ const isText = (value: unknown, max: number): value is string => typeof value ==
 export function isVoiceRelayMessage(value: unknown): value is VoiceRelayMessage {
   const message = value as Partial<Record<string, unknown>> | null | undefined;
   if (message?.ns !== 'twilio-token-lifecycle' || message.v !== 1 || !isText(message.from, 100) || !message.from) return false;
-  if (message.type === 'voice-owner' || message.type === 'voice-hello') return true;
+  if (message.type === 'voice-owner' || message.type === 'voice-hello' || message.type === 'voice-released') return true;
   if (message.type !== 'voice-call') return false;
   const call = message.call as Partial<Record<string, unknown>> | null | undefined;
   return isText(call?.sid, 64) && call.sid !== '' && isText(call.from, 256) && isText(call.to, 256) && STATUSES.includes(call.status);
 }
 
 /** Builds a relay message. */
-export const relayMessage = (from: string, body: { type: 'voice-call'; call: CallElsewhere } | { type: 'voice-owner' } | { type: 'voice-hello' }): VoiceRelayMessage =>
+export const relayMessage = (from: string, body: RelayBody): VoiceRelayMessage =>
   ({ ns: 'twilio-token-lifecycle', v: 1, from, ...body }) as VoiceRelayMessage;
 
 /** The part of a Voice `Call` the relay reads: Twilio's call parameters. */
@@ -98,7 +102,7 @@ const plain = ({ sid, from, to, status }: CallElsewhere): CallElsewhere => ({ si
  *   over for this tab (its holder closed, crashed or handed over), so each is told as `ended`.
  */
 export function relayStep(calls: readonly TrackedCall[], message: VoiceRelayMessage): RelayStep {
-  if (message.type === 'voice-hello') return { calls, changes: [] };
+  if (message.type === 'voice-hello' || message.type === 'voice-released') return { calls, changes: [] };
   if (message.type === 'voice-owner') {
     const over = calls.filter((call) => call.owner !== message.from);
     return {

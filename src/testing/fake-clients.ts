@@ -187,11 +187,13 @@ export class FakeVoiceDevice extends FakeEmitter<'tokenWillExpire' | 'destroyed'
     if (this.state !== 'unregistered') throw new Error(`InvalidStateError: Attempt to register when device is in state "${this.state}" (fake)`);
     this.#setState('registering');
     await Promise.resolve();
+    // Destroyed or dropped meanwhile: nothing more to say.
+    const isStill = () => this.state === ('registering' as string);
     if (this.registerBehaviour === 'reject') {
-      if (this.state === 'registering') this.#setState('unregistered');
+      if (isStill()) this.#setState('unregistered');
       throw new Error('Registration failed (fake)');
     }
-    if (this.state === 'registering') this.#setState('registered');
+    if (isStill()) this.#setState('registered');
   }
 
   /** Unregisters, as the SDK's `unregister()`: rejects unless `registered`; `unregistered` a microtask later. */
@@ -199,7 +201,7 @@ export class FakeVoiceDevice extends FakeEmitter<'tokenWillExpire' | 'destroyed'
     this.unregisterCalls += 1;
     if (this.state !== 'registered') throw new Error(`InvalidStateError: Attempt to unregister when device is in state "${this.state}" (fake)`);
     await Promise.resolve();
-    if (this.state === 'registered') this.#setState('unregistered');
+    if (this.state === ('registered' as string)) this.#setState('unregistered');
   }
 
   /**

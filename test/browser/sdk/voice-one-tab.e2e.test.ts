@@ -69,6 +69,7 @@ describe.runIf(hasChromium)("attachVoice({ register: 'one-tab' }) with the real 
 
   afterEach(async () => {
     clearInterval(sampler);
+    (await import('node:fs')).writeFileSync('/tmp/voice-log.json', JSON.stringify(signaling.registrations, null, 0).replaceAll('},{', '},\n{'));
     // The hard invariant, sampled and replayed from the log: never two registered sockets of one identity.
     expect(Math.max(0, ...samples.map((sample) => Math.max(sample.alice, sample.bob))), 'registered at once (sampled)').toBeLessThanOrEqual(1);
     expect(mostAtOnce(signaling.registrations, 'alice'), 'registered at once (log)').toBeLessThanOrEqual(1);
@@ -223,7 +224,10 @@ describe.runIf(hasChromium)("attachVoice({ register: 'one-tab' }) with the real 
           watchUp(entry);
           counts.open += 1;
         } else {
-          const entry = pool[Math.floor(random() * pool.length)]!;
+          // Half the time the tab that holds the registration: each of those is a handover.
+          const here = await Promise.all(pool.map((entry) => entry.tab.page.evaluate(() => (window as unknown as { harness?: { registeredHere?: boolean } }).harness?.registeredHere === true).catch(() => false)));
+          const holderEntry = pool.find((_, i) => here[i]);
+          const entry = holderEntry && random() < 0.5 ? holderEntry : pool[Math.floor(random() * pool.length)]!;
           if (roll < 0.7) {
             pool.splice(pool.indexOf(entry), 1);
             entry.up = false;
@@ -249,7 +253,7 @@ describe.runIf(hasChromium)("attachVoice({ register: 'one-tab' }) with the real 
         `longest stretch with a tab up and none registered: ${longestGapMs} ms (sampled every 100 ms)`,
     );
     expect(counts.open + counts.close + counts.reload).toBe(120);
-    expect(registrations).toBeGreaterThan(10);
+    expect(registrations).toBeGreaterThan(30);
     // Measured above; asserted with a generous bound (2 s is the figure the issue names, on a quiet machine).
     expect(longestGapMs).toBeLessThan(20_000);
   }, 170_000);
