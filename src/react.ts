@@ -10,4 +10,5 @@ export { useConversationsClient, useSyncClient, useVideoRoom, useVoiceDevice } f
 export type { TokenManagerProviderProps, UserKey } from './react/token-manager-provider';
 export type { TokenStore } from './react/use-token-state';
 export type { AttachClient, CreateClient, DisposeClient, TwilioClientResult, TwilioClientStatus } from './react/use-twilio-client';
-export type { ClientConstructor, ClientHookOptions, VoiceDeviceHookOptions } from './react/use-sdk-clients';
+export type { ClientConstructor, ClientHookOptions, VoiceDeviceHookOptions, VoiceDeviceResult } from './react/use-sdk-clients';
+export type { VoiceRegistrationState } from './react/use-voice-registration';

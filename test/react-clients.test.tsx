@@ -1,6 +1,6 @@
 import { act, cleanup, render, screen } from '@testing-library/react';
 import { StrictMode } from 'react';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseAccessToken, TokenError, type TokenManagerOptions } from 'twilio-token-lifecycle';
 import {
   TokenManagerProvider,
@@ -13,7 +13,15 @@ import {
   type TwilioClientResult,
   type UserKey,
 } from 'twilio-token-lifecycle/react';
-import { FakeConversationsClient, FakeSyncClient, FakeVoiceDevice, fakeVideoConnect, type FakeVideoRoom } from 'twilio-token-lifecycle/testing';
+import {
+  FakeBroadcastHub,
+  FakeConversationsClient,
+  FakeLockManager,
+  FakeSyncClient,
+  FakeVoiceDevice,
+  fakeVideoConnect,
+  type FakeVideoRoom,
+} from 'twilio-token-lifecycle/testing';
 import { userBackend } from './helpers/react-backend';
 
 const tick = (ms = 0) => act(() => vi.advanceTimersByTimeAsync(ms));
@@ -46,6 +54,8 @@ interface Kind<Client> {
   identityOf: (client: Client) => string | undefined;
   /** Whether the client takes new tokens (a Video room does not). */
   updates?: (client: Client) => readonly string[];
+  /** What the hook returns besides client, status and error. */
+  extra?: object;
 }
 
 let connect = fakeVideoConnect();
@@ -70,6 +80,7 @@ const kinds: Array<Kind<any>> = [
     isDisposed: (device: Device) => device.destroyCalls > 0,
     identityOf: (device: Device) => parseAccessToken(device.token!).identity,
     updates: (device: Device) => device.updateTokenCalls,
+    extra: { registeredHere: false, callsElsewhere: [] },
   } satisfies Kind<Device>,
   {
     name: 'useVideoRoom',
@@ -133,7 +144,7 @@ describe.each(kinds)('$name', (kind) => {
     expect(status()).toBe('ready');
     expect(clients()).toHaveLength(1);
     expect(kind.identityOf(clients()[0])).toBe('alice');
-    expect(results.at(-1)).toEqual({ client: clients()[0], status: 'ready', error: undefined });
+    expect(results.at(-1)).toEqual({ client: clients()[0], status: 'ready', error: undefined, ...kind.extra });
     expect(backend.calls).toHaveLength(1);
   });
 
@@ -412,5 +423,50 @@ describe('per-SDK options', () => {
     expect(connect.calls).toHaveLength(2);
     expect(connect.rooms[0]!.options).toEqual({ name: 'standup', audio: true });
     expect(backend.calls).toHaveLength(2); // the rejected token was replaced
+  });
+});
+
+describe("useVoiceDevice(Device, { register: 'one-tab' })", () => {
+  // attachVoice loads the one-tab code lazily; load it up front so virtual time alone drives the test.
+  beforeAll(() => import('../src/adapters/voice-one-tab'));
+
+  it('registers one of two tabs, says which, and lists the call ringing in the other', async () => {
+    const hub = new FakeBroadcastHub();
+    const locks = new FakeLockManager();
+    const seen: Record<string, ReturnType<typeof useVoiceDevice<Device>>> = {};
+    function Phone({ name }: { name: string }) {
+      const result = useVoiceDevice(Device, { register: 'one-tab', closeProtection: true, oneTab: { locks: locks.tab(), channel: hub.factory } });
+      seen[name] = result;
+      return <p data-testid={name}>{result.registeredHere ? 'here' : `elsewhere ${result.callsElsewhere.map((call) => call.status).join(',')}`}</p>;
+    }
+    // Two tabs: two React roots, each with its own manager, sharing the fake browser's locks and channels.
+    render(
+      <TokenManagerProvider options={options} identity="alice">
+        <Phone name="one" />
+      </TokenManagerProvider>,
+    );
+    render(
+      <TokenManagerProvider options={options} identity="alice">
+        <Phone name="two" />
+      </TokenManagerProvider>,
+    );
+    await tick(800); // a first holder waits 750 ms before it registers
+    const text = (name: string) => screen.getByTestId(name).textContent;
+    expect([text('one'), text('two')].sort()).toEqual(['elsewhere ', 'here']);
+    const [holder, other] = seen.one!.registeredHere ? ['one', 'two'] : ['two', 'one'];
+    const device = seen[holder!]!.client as Device;
+    expect(made.map(({ options }) => options)).toEqual([{ closeProtection: true }, { closeProtection: true }]);
+
+    const call = device.simulateIncomingCall({ CallSid: 'CA07', From: '+15550100', To: 'client:alice' })!;
+    await tick();
+    expect(text(other!)).toBe('elsewhere ringing');
+    expect(seen[other!]!.callsElsewhere).toEqual([{ sid: 'CA07', from: '+15550100', to: 'client:alice', status: 'ringing' }]);
+    call.accept();
+    await tick();
+    expect(text(other!)).toBe('elsewhere accepted');
+    call.disconnect();
+    await tick();
+    expect(text(other!)).toBe('elsewhere ');
+    expect(seen[other!]!.callsElsewhere).toEqual([]);
   });
 });

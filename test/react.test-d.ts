@@ -16,6 +16,7 @@ import {
   useVoiceDevice,
   type TwilioClientResult,
   type TwilioClientStatus,
+  type VoiceDeviceResult,
 } from 'twilio-token-lifecycle/react';
 import { FakeConversationsClient, FakeSyncClient, FakeVoiceDevice, fakeVideoConnect, type FakeVideoRoom } from 'twilio-token-lifecycle/testing';
 
@@ -26,7 +27,8 @@ describe('the React hooks accept the real Twilio SDK types', () => {
   it('types each client from the SDK given', () => {
     expectTypeOf(useConversationsClient(ConversationsClient)).toEqualTypeOf<TwilioClientResult<ConversationsClient>>();
     expectTypeOf(useSyncClient(SyncClient)).toEqualTypeOf<TwilioClientResult<SyncClient>>();
-    expectTypeOf(useVoiceDevice(Device)).toEqualTypeOf<TwilioClientResult<Device>>();
+    expectTypeOf(useVoiceDevice(Device)).toEqualTypeOf<VoiceDeviceResult<Device>>();
+    expectTypeOf(useVoiceDevice(Device)).toMatchTypeOf<TwilioClientResult<Device>>();
     expectTypeOf(useVideoRoom(connect, { name: 'standup' })).toEqualTypeOf<TwilioClientResult<Room>>();
   });
 
@@ -34,6 +36,9 @@ describe('the React hooks accept the real Twilio SDK types', () => {
     useConversationsClient(ConversationsClient, { logLevel: 'warn', onError: (error) => error.code });
     useSyncClient(SyncClient, { logLevel: 'warn' });
     useVoiceDevice(Device, { register: true, closeProtection: true, tokenRefreshMs: 30_000 });
+    const { registeredHere, callsElsewhere } = useVoiceDevice(Device, { register: 'one-tab', onCallElsewhere: (call) => call.status });
+    expectTypeOf(registeredHere).toEqualTypeOf<boolean>();
+    expectTypeOf(callsElsewhere[0]!.status).toEqualTypeOf<'ringing' | 'accepted' | 'ended'>();
     useVideoRoom(connect, { name: 'standup', audio: true, minValidityMs: 120_000 });
     // @ts-expect-error not an option of Conversations' Client
     useConversationsClient(ConversationsClient, { nonsense: 1 });

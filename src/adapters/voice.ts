@@ -79,7 +79,8 @@ export interface AttachVoiceOptions extends AttachOptions {
  * });
  */
 export function attachVoice(manager: TokenManager, device: RegistrableVoiceDevice, options: AttachVoiceOptions & { register: 'one-tab' }): Detach;
-export function attachVoice(manager: TokenManager, device: VoiceDeviceLike, options?: AttachVoiceOptions): Detach;
+export function attachVoice(manager: TokenManager, device: VoiceDeviceLike, options?: AttachVoiceOptions & { register?: undefined }): Detach;
+export function attachVoice(manager: TokenManager, device: RegistrableVoiceDevice, options?: AttachVoiceOptions): Detach;
 export function attachVoice(manager: TokenManager, device: VoiceDeviceLike, options: AttachVoiceOptions = {}): Detach {
   const { register, onRegistrationChange, onCallElsewhere, oneTab, ...attach } = options;
   const isOneTab = register === 'one-tab';
