@@ -279,12 +279,18 @@ describe("attachVoice({ register: 'one-tab' })", () => {
     expect(a.changes).toEqual([true, false, true]);
   });
 
-  it('refuses a register option other than one-tab, and a Device without unregister()', () => {
+  it('refuses a register option other than one-tab at once, and a Device without unregister() with a console error', async () => {
     const manager = createTokenManager({ fetchToken: async () => mintTestToken(), crossTab: false, page: false, network: false });
     const device = new FakeVoiceDevice(mintTestToken());
     expect(() => attachVoice(manager, device, { register: true as never })).toThrow(TypeError);
-    const bare = { token: device.token, updateToken: () => undefined, on: () => undefined, removeListener: () => undefined, register: () => undefined, state: 'unregistered' };
-    expect(() => attachVoice(manager, bare as never, { register: 'one-tab' })).toThrow(/unregister/);
+    const consoleError = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const bare = { token: device.token, updateToken: () => undefined, on: () => undefined, removeListener: () => undefined, register: vi.fn(), state: 'unregistered' };
+    const detach = attachVoice(manager, bare as never, { register: 'one-tab', oneTab: { locks: locks.tab(), channel: hub.factory } });
+    await tick(SETTLE_MS);
+    expect(consoleError).toHaveBeenCalledWith(expect.stringMatching(/register\(\) and unregister\(\)/));
+    expect(bare.register).not.toHaveBeenCalled();
+    consoleError.mockRestore();
+    detach();
     manager.stop();
   });
 

@@ -1,12 +1,12 @@
 // Loaded lazily by attachVoice({ register: 'one-tab' }): the runtime that carries out
 // voice-registration.ts's rules with a lock, a channel and the Device.
-import { noop, type Subscription } from 'rxjs';
+// It imports nothing of the core at run time (no rxjs, no token code): a bundler then splits it off
+// without touching the core's own chunk.
+import type { SchedulerLike, Subscription } from 'rxjs';
 import { broadcastChannel, type CrossTabChannel } from '../cross-tab/channel';
 import type { LeaderElection, LockManagerLike } from '../cross-tab/election';
 import { registrationLock } from '../cross-tab/registration-lock';
-import { timeoutScheduler } from '../timeout-scheduler';
 import type { TokenManager } from '../token-manager';
-import { nextRecoveryDelay } from './recovery';
 import type { Listener } from './attach-client';
 import type { AttachVoiceOptions, OneTabOptions, RegistrableVoiceDevice, VoiceCallLike } from './voice';
 import {
@@ -37,6 +37,17 @@ export const CLOSE_SETTLE_MS = 750;
 type Settings = Pick<AttachVoiceOptions, 'onRegistrationChange' | 'onCallElsewhere'> & OneTabOptions;
 
 const CALL_ENDINGS = ['cancel', 'disconnect', 'reject'] as const;
+const noop = (): void => undefined;
+/** Registration retries: 1, 2, 4 … 30 s (as the adapters' recovery). */
+const nextRetryDelay = (previous: number) => Math.min(2 * previous || 1_000, 30_000);
+/** setTimeout and Date.now, read at call time (fake timers drive them); only `unsubscribe` is used of what it returns. */
+const timeouts = {
+  now: () => Date.now(),
+  schedule(work: () => void, delay = 0) {
+    const handle = setTimeout(work, delay);
+    return { unsubscribe: () => clearTimeout(handle) } as Subscription;
+  },
+} as SchedulerLike;
 const NO_CHANNEL: CrossTabChannel = { post: noop, subscribe: () => noop, close: noop };
 
 function defaultLocks(): LockManagerLike | null {
@@ -65,8 +76,12 @@ function tell<T>(callback: ((value: T) => void) | undefined, value: T): void {
  * Returns how to stop: unregister (if registered here), then release the lock.
  */
 export function startOneTabRegistration(manager: TokenManager, device: RegistrableVoiceDevice, settings: Settings): () => void {
+  if (typeof device.register !== 'function' || typeof device.unregister !== 'function') {
+    console.error("[twilio-token-lifecycle] attachVoice: register: 'one-tab' needs a Device with register() and unregister()");
+    return noop;
+  }
   const { onRegistrationChange, onCallElsewhere } = settings;
-  const scheduler = settings.scheduler ?? timeoutScheduler;
+  const scheduler = settings.scheduler ?? timeouts;
   const locks = settings.locks === undefined ? defaultLocks() : settings.locks;
   const tabId = randomId();
   let channel: CrossTabChannel | undefined;
@@ -109,7 +124,7 @@ export function startOneTabRegistration(manager: TokenManager, device: Registrab
       retry = undefined;
       shouldRegister = true;
       sync();
-    }, (retryDelay = nextRecoveryDelay(retryDelay)));
+    }, (retryDelay = nextRetryDelay(retryDelay)));
   };
 
   const run = (action: () => unknown, isRegister: boolean) => {

@@ -1,6 +1,6 @@
 // One Voice registration per browser profile: the pure rules (which lock, which messages, what a tab
-// makes of them). No timers, no channels: voice-one-tab.ts carries them out.
-import { parseAccessToken } from '../access-token';
+// makes of them). No timers, no channels: voice-one-tab.ts carries them out. Like it, this imports nothing
+// of the core at run time, so the lazy chunk they make shares no code with it (the core stays as it was).
 
 /** Where an incoming call of the registered tab stands, as the other tabs hear it. */
 export type CallElsewhereStatus = 'ringing' | 'accepted' | 'ended';
@@ -30,8 +30,13 @@ const PREFIX = 'twilio-token-lifecycle:voice-registration|';
  */
 export function registrationName(jwt: string | null | undefined): string | undefined {
   try {
-    const token = parseAccessToken(jwt!);
-    return token.identity ? `${PREFIX}${token.accountSid}|${token.identity}` : undefined;
+    // The payload only: the manager has checked the token; a Device's own token names its user.
+    const base64 = jwt!.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/');
+    const bytes = Uint8Array.from(atob(base64), (char) => char.charCodeAt(0));
+    const claims = JSON.parse(new TextDecoder().decode(bytes)) as { sub?: unknown; grants?: { identity?: unknown } };
+    const { sub } = claims;
+    const identity = claims.grants?.identity;
+    return typeof sub === 'string' && sub && typeof identity === 'string' && identity ? `${PREFIX}${sub}|${identity}` : undefined;
   } catch {
     return undefined;
   }

@@ -83,25 +83,15 @@ export function attachVoice(manager: TokenManager, device: VoiceDeviceLike, opti
 export function attachVoice(manager: TokenManager, device: RegistrableVoiceDevice, options?: AttachVoiceOptions): Detach;
 export function attachVoice(manager: TokenManager, device: VoiceDeviceLike, options: AttachVoiceOptions = {}): Detach {
   const { register, onRegistrationChange, onCallElsewhere, oneTab, ...attach } = options;
-  const isOneTab = register === 'one-tab';
-  if (register !== undefined && !isOneTab) {
-    throw new TypeError(`attachVoice: \`register\` must be 'one-tab' or left out (got ${String(register)}); call device.register() yourself otherwise`);
-  }
-  const registrable = device as RegistrableVoiceDevice;
-  if (isOneTab && (typeof registrable.register !== 'function' || typeof registrable.unregister !== 'function')) {
-    throw new TypeError("attachVoice: `register: 'one-tab'` needs a Device with register() and unregister()");
-  }
+  if (register !== undefined && register !== 'one-tab') throw new TypeError(`attachVoice: register must be 'one-tab', not ${String(register)}`);
   const detach = attachClient(manager, device, { ...attach, hints: ['tokenWillExpire'], heldToken: () => device.token });
   let isAttached = true;
   let stopRegistration: (() => void) | undefined;
-  if (isOneTab) {
+  if (register) {
     // Its own chunk: apps that never ask for it never load it.
-    import('./voice-one-tab').then(
-      ({ startOneTabRegistration }) => {
-        if (isAttached) stopRegistration = startOneTabRegistration(manager, registrable, { onRegistrationChange, onCallElsewhere, ...oneTab });
-      },
-      (error: unknown) => console.warn('[twilio-token-lifecycle] one-tab Voice registration could not load', error),
-    );
+    import('./voice-one-tab').then(({ startOneTabRegistration }) => {
+      if (isAttached) stopRegistration = startOneTabRegistration(manager, device as RegistrableVoiceDevice, { onRegistrationChange, onCallElsewhere, ...oneTab });
+    }, console.warn);
   }
   const stop = () => {
     if (!isAttached) return;

@@ -93,7 +93,7 @@ export function useVoiceDevice<
   Options = undefined,
 >(Device: ClientConstructor<Device, Options>, options?: VoiceDeviceHookOptions<Options>): VoiceDeviceResult<Device> {
   const make = construct(Device, options, ['onError', 'register', 'onRegistrationChange', 'onCallElsewhere', 'oneTab']);
-  const registration = useVoiceRegistration(options as AttachVoiceOptions | undefined);
+  const registration = useVoiceRegistration(options?.register === 'one-tab' ? (options as AttachVoiceOptions) : undefined);
   const result = useTwilioClient(
     async (token) => {
       const device = make(token);

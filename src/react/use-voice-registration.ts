@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import type { AttachVoiceOptions } from '../adapters/voice';
 import type { CallElsewhere } from '../adapters/voice-registration';
 
@@ -10,7 +10,7 @@ export interface VoiceRegistrationState {
   readonly callsElsewhere: readonly CallElsewhere[];
 }
 
-const NONE: VoiceRegistrationState = /* @__PURE__ */ Object.freeze({ registeredHere: false, callsElsewhere: Object.freeze([]) as readonly CallElsewhere[] });
+const NONE: VoiceRegistrationState = { registeredHere: false, callsElsewhere: [] };
 
 /** The list after one change: an ended call leaves it, any other replaces its entry (or joins). */
 const withCall = (calls: readonly CallElsewhere[], call: CallElsewhere): readonly CallElsewhere[] => {
@@ -19,31 +19,23 @@ const withCall = (calls: readonly CallElsewhere[], call: CallElsewhere): readonl
 };
 
 /**
- * The registration state of `useVoiceDevice`, and the `attachVoice` options that feed it. `reset` is
- * called when a Device is attached or detached, so a new user's Device starts from nothing.
+ * The registration state of `useVoiceDevice`, and the `attachVoice` options that feed it (read when the
+ * Device is attached, as the hook's other options are). `reset` is called when a Device is attached
+ * or detached, so a new user's Device starts from nothing.
  */
 export function useVoiceRegistration(options: Pick<AttachVoiceOptions, 'register' | 'onRegistrationChange' | 'onCallElsewhere' | 'oneTab'> | undefined) {
   const [state, setState] = useState(NONE);
-  const isOneTab = options?.register === 'one-tab';
-  // Read when the Device is attached, as the hook's other options are.
-  const attachOptions = useMemo(
-    () =>
-      isOneTab
-        ? {
-            register: 'one-tab' as const,
-            oneTab: options?.oneTab,
-            onRegistrationChange(registeredHere: boolean) {
-              setState((previous) => (previous.registeredHere === registeredHere ? previous : { ...previous, registeredHere }));
-              options?.onRegistrationChange?.(registeredHere);
-            },
-            onCallElsewhere(call: CallElsewhere) {
-              setState((previous) => ({ ...previous, callsElsewhere: withCall(previous.callsElsewhere, call) }));
-              options?.onCallElsewhere?.(call);
-            },
-          }
-        : undefined,
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [isOneTab],
-  );
+  const attachOptions: AttachVoiceOptions | undefined = options?.register && {
+    register: 'one-tab',
+    oneTab: options.oneTab,
+    onRegistrationChange(registeredHere) {
+      setState((previous) => ({ ...previous, registeredHere }));
+      options.onRegistrationChange?.(registeredHere);
+    },
+    onCallElsewhere(call) {
+      setState((previous) => ({ ...previous, callsElsewhere: withCall(previous.callsElsewhere, call) }));
+      options.onCallElsewhere?.(call);
+    },
+  };
   return { state, attachOptions, reset: () => setState(NONE) };
 }
