@@ -7,6 +7,7 @@ import { FakeVoiceDevice, type FakeVoiceCall } from 'twilio-token-lifecycle/test
 const byId = (id: string) => document.getElementById(id)!;
 /** How long the simulated caller lets it ring before hanging up. */
 const RING_MS = 20_000;
+const NOT_HERE = 'Not registered here: calls ring in your other tab, and this one takes over if it closes';
 
 /** What the page exposes of the panel, for the browser tests. */
 export interface VoicePanelHandle {
@@ -72,11 +73,12 @@ export function startVoicePanel(manager: TokenManager, jwt: string, identity: st
     onRegistrationChange: (here) => {
       handle.registeredHere = here;
       registration.dataset.here = String(here);
-      registration.textContent = here ? 'Registered in this tab: incoming calls ring here' : 'Registered in another tab of yours';
+      registration.textContent = here ? 'Registered in this tab: incoming calls ring here' : NOT_HERE;
     },
     onCallElsewhere: (call) => show(describe(call)),
   });
-  registration.textContent = 'Waiting for the registration…';
+  // Until the lock says otherwise (a first tab registers within a second).
+  registration.textContent = NOT_HERE;
 
   return () => {
     clearTimeout(callerGivesUp);
