@@ -182,6 +182,20 @@ describe("attachVoice({ register: 'one-tab' })", () => {
     expect(next.elsewhere.map((seen) => seen.status)).toEqual(['ringing', 'ended']);
   });
 
+  it('a holder whose unregister() never settles releases after 5 s, and the next waits out the settle before registering', async () => {
+    const [a, b] = [openTab(), openTab()];
+    await tick(SETTLE_MS);
+    a.device.unregister = () => new Promise(() => undefined); // the server never says offline
+    a.detach();
+    await tick(4_900);
+    expect(registered()).toEqual([a]); // still registered as far as anyone knows: nobody else registers
+    a.device.state = 'unregistered'; // in this story its socket is dead, so the server never answered
+    await tick(100);
+    expect(registered()).toEqual([]); // released at 5 s; the next holder settles first
+    await tick(SETTLE_MS);
+    expect(holder()).toBe(b);
+  });
+
   it('a destroyed holder hands over without calling unregister or register on the dead Device', async () => {
     const [a, b] = [openTab(), openTab()];
     await tick(SETTLE_MS);

@@ -168,8 +168,11 @@ export function startOneTabRegistration(manager: TokenManager, device: Registrab
     }
   }
 
-  /** Releases the lock (after the Device is unregistered) and removes everything this added. */
-  function finish(): void {
+  /**
+   * Releases the lock (after the Device is unregistered, or `hasTimedOut` waiting for that) and removes
+   * everything this added.
+   */
+  function finish(hasTimedOut = false): void {
     if (isDone) return;
     isDone = true;
     const wasHolder = isHolder;
@@ -178,7 +181,7 @@ export function startOneTabRegistration(manager: TokenManager, device: Registrab
     retry?.unsubscribe();
     settle?.unsubscribe();
     // Unregistered, as the server confirmed: the next holder may register at once.
-    if (wasHolder && device.state === 'unregistered') post({ type: 'voice-released' });
+    if (wasHolder && !hasTimedOut && device.state === 'unregistered') post({ type: 'voice-released' });
     lock?.leave();
     for (const { off } of ownCalls.values()) off();
     ownCalls.clear();
@@ -192,7 +195,7 @@ export function startOneTabRegistration(manager: TokenManager, device: Registrab
     if (isLeaving || isDone) return;
     isLeaving = true;
     if (!isHolder) return finish();
-    leaveTimer = scheduler.schedule(finish, UNREGISTER_TIMEOUT_MS);
+    leaveTimer = scheduler.schedule(() => finish(true), UNREGISTER_TIMEOUT_MS);
     sync();
   };
 
