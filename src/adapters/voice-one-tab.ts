@@ -155,6 +155,7 @@ export function startOneTabRegistration(manager: TokenManager, device: Registrab
     if (isBusy) return;
     const state = device.state;
     const isWanted = isHolder && !isLeaving;
+    if (state === 'registered') shouldRegister = false; // the SDK re-registered by itself: nothing owed
     if (state === 'destroyed') {
       if (isLeaving) finish();
     } else if (isWanted && state === 'unregistered' && shouldRegister) {
