@@ -22,7 +22,8 @@ const stripTypes = () => ({
 /** Resolves the package's own name to its built ESM entry, as an installed copy would. */
 const useBuiltLibrary = () => ({
   name: 'use-built-library',
-  resolveId: (id) => (id === 'twilio-token-lifecycle' ? here('../dist/index.js') : null),
+  resolveId: (id) =>
+    id === 'twilio-token-lifecycle' ? here('../dist/index.js') : id === 'twilio-token-lifecycle/testing' ? here('../dist/testing.js') : null,
 });
 
 export default [

@@ -19,4 +19,5 @@ export type {
   VoiceDeviceState,
   VoiceDeviceStateLike,
 } from './adapters/client-connection';
-export type { ClientConstructor, ClientHookOptions, VoiceDeviceHookOptions } from './react/use-sdk-clients';
+export type { ClientConstructor, ClientHookOptions, VoiceDeviceHookOptions, VoiceDeviceResult } from './react/use-sdk-clients';
+export type { VoiceRegistrationState } from './react/use-voice-registration';

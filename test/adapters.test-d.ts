@@ -26,6 +26,12 @@ describe('the adapters accept the real Twilio SDK types', () => {
     expectTypeOf(attachChat(manager, {} as Awaited<ReturnType<typeof ChatClient.create>>)).toEqualTypeOf<Detach>();
     expectTypeOf(attachSync(manager, new SyncClient('jwt'))).toEqualTypeOf<Detach>();
     expectTypeOf(attachVoice(manager, new Device('jwt'))).toEqualTypeOf<Detach>();
+    const oneTab = attachVoice(manager, new Device('jwt'), {
+      register: 'one-tab',
+      onRegistrationChange: (here) => expectTypeOf(here).toEqualTypeOf<boolean>(),
+      onCallElsewhere: (call) => expectTypeOf(call.status).toEqualTypeOf<'ringing' | 'accepted' | 'ended'>(),
+    });
+    expectTypeOf(oneTab).toEqualTypeOf<Detach>();
   });
 
   it('takes twilio-video connect and resolves to its Room', () => {
@@ -39,6 +45,10 @@ describe('the adapters accept the real Twilio SDK types', () => {
     attachConversations(manager, { on() {} });
     // @ts-expect-error only token events are listened to
     attachVoice(manager, { updateToken() {}, on(_: 'incoming') {}, removeListener() {} });
+    // @ts-expect-error one-tab registration needs register(), unregister() and state
+    attachVoice(manager, { updateToken() {}, on() {}, removeListener() {} }, { register: 'one-tab' });
+    // @ts-expect-error register takes 'one-tab' only
+    attachVoice(manager, new Device('jwt'), { register: true });
   });
 
   it('takes a twilio-taskrouter Worker (and a Supervisor, which is one)', () => {

@@ -1,6 +1,6 @@
 import { act, cleanup, render, screen } from '@testing-library/react';
 import { StrictMode } from 'react';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseAccessToken, TokenError, type TokenManagerOptions } from 'twilio-token-lifecycle';
 import {
   TokenManagerProvider,
@@ -15,8 +15,10 @@ import {
   type UserKey,
 } from 'twilio-token-lifecycle/react';
 import {
+  FakeBroadcastHub,
   FakeChatClient,
   FakeConversationsClient,
+  FakeLockManager,
   FakeSyncClient,
   FakeVoiceDevice,
   fakeVideoConnect,
@@ -60,6 +62,8 @@ interface Kind<Client> {
   change: (client: Client) => unknown;
   changed: string;
   restore: (client: Client) => unknown;
+  /** What the hook returns besides client, status and error. */
+  extra?: object;
 }
 
 let connect = fakeVideoConnect();
@@ -96,6 +100,7 @@ const kinds: Array<Kind<any>> = [
     change: (device: Device) => device.register(),
     changed: 'registered',
     restore: (device: Device) => device.unregister(),
+    extra: { registeredHere: false, callsElsewhere: [] },
   } satisfies Kind<Device>,
   {
     name: 'useVideoRoom',
@@ -163,7 +168,7 @@ describe.each(kinds)('$name', (kind) => {
     expect(status()).toBe('ready');
     expect(clients()).toHaveLength(1);
     expect(kind.identityOf(clients()[0])).toBe('alice');
-    expect(results.at(-1)).toEqual({ client: clients()[0], status: 'ready', error: undefined, connectionState: kind.ready });
+    expect(results.at(-1)).toEqual({ client: clients()[0], status: 'ready', error: undefined, connectionState: kind.ready, ...kind.extra });
     expect(backend.calls).toHaveLength(1);
   });
 
@@ -553,5 +558,50 @@ describe('per-SDK options', () => {
     expect(connect.calls).toHaveLength(2);
     expect(connect.rooms[0]!.options).toEqual({ name: 'standup', audio: true });
     expect(backend.calls).toHaveLength(2); // the rejected token was replaced
+  });
+});
+
+describe("useVoiceDevice(Device, { register: 'one-tab' })", () => {
+  // attachVoice loads the one-tab code lazily; load it up front so virtual time alone drives the test.
+  beforeAll(() => import('../src/adapters/voice-one-tab'));
+
+  it('registers one of two tabs, says which, and lists the call ringing in the other', async () => {
+    const hub = new FakeBroadcastHub();
+    const locks = new FakeLockManager();
+    const seen: Record<string, ReturnType<typeof useVoiceDevice<Device>>> = {};
+    function Phone({ name }: { name: string }) {
+      const result = useVoiceDevice(Device, { register: 'one-tab', closeProtection: true, oneTab: { locks: locks.tab(), channel: hub.factory } });
+      seen[name] = result;
+      return <p data-testid={name}>{result.registeredHere ? 'here' : `elsewhere ${result.callsElsewhere.map((call) => call.status).join(',')}`}</p>;
+    }
+    // Two tabs: two React roots, each with its own manager, sharing the fake browser's locks and channels.
+    render(
+      <TokenManagerProvider options={options} identity="alice">
+        <Phone name="one" />
+      </TokenManagerProvider>,
+    );
+    render(
+      <TokenManagerProvider options={options} identity="alice">
+        <Phone name="two" />
+      </TokenManagerProvider>,
+    );
+    await tick(800); // a first holder waits 750 ms before it registers
+    const text = (name: string) => screen.getByTestId(name).textContent;
+    expect([text('one'), text('two')].sort()).toEqual(['elsewhere ', 'here']);
+    const [holder, other] = seen.one!.registeredHere ? ['one', 'two'] : ['two', 'one'];
+    const device = seen[holder!]!.client as Device;
+    expect(made.map(({ options }) => options)).toEqual([{ closeProtection: true }, { closeProtection: true }]);
+
+    const call = device.simulateIncomingCall({ CallSid: 'CA07', From: '+15550100', To: 'client:alice' })!;
+    await tick();
+    expect(text(other!)).toBe('elsewhere ringing');
+    expect(seen[other!]!.callsElsewhere).toEqual([{ sid: 'CA07', from: '+15550100', to: 'client:alice', status: 'ringing' }]);
+    call.accept();
+    await tick();
+    expect(text(other!)).toBe('elsewhere accepted');
+    call.disconnect();
+    await tick();
+    expect(text(other!)).toBe('elsewhere ');
+    expect(seen[other!]!.callsElsewhere).toEqual([]);
   });
 });

@@ -21,6 +21,7 @@ import {
   type TwilsockConnectionState,
   type VideoRoomState,
   type VoiceDeviceState,
+  type VoiceDeviceResult,
 } from 'twilio-token-lifecycle/react';
 import { FakeConversationsClient, FakeSyncClient, FakeVoiceDevice, fakeVideoConnect, type FakeVideoRoom } from 'twilio-token-lifecycle/testing';
 
@@ -31,7 +32,8 @@ describe('the React hooks accept the real Twilio SDK types', () => {
   it('types each client from the SDK given', () => {
     expectTypeOf(useConversationsClient(ConversationsClient)).toEqualTypeOf<TwilioClientResult<ConversationsClient, TwilsockConnectionState>>();
     expectTypeOf(useSyncClient(SyncClient)).toEqualTypeOf<TwilioClientResult<SyncClient, TwilsockConnectionState>>();
-    expectTypeOf(useVoiceDevice(Device)).toEqualTypeOf<TwilioClientResult<Device, VoiceDeviceState>>();
+    expectTypeOf(useVoiceDevice(Device)).toEqualTypeOf<VoiceDeviceResult<Device>>();
+    expectTypeOf(useVoiceDevice(Device)).toMatchTypeOf<TwilioClientResult<Device, VoiceDeviceState>>();
     expectTypeOf(useVideoRoom(connect, { name: 'standup' })).toEqualTypeOf<TwilioClientResult<Room, VideoRoomState>>();
   });
 
@@ -55,6 +57,9 @@ describe('the React hooks accept the real Twilio SDK types', () => {
     useConversationsClient(ConversationsClient, { logLevel: 'warn', onError: (error) => error.code });
     useSyncClient(SyncClient, { logLevel: 'warn' });
     useVoiceDevice(Device, { register: true, closeProtection: true, tokenRefreshMs: 30_000 });
+    const { registeredHere, callsElsewhere } = useVoiceDevice(Device, { register: 'one-tab', onCallElsewhere: (call) => call.status });
+    expectTypeOf(registeredHere).toEqualTypeOf<boolean>();
+    expectTypeOf(callsElsewhere[0]!.status).toEqualTypeOf<'ringing' | 'accepted' | 'ended'>();
     useVideoRoom(connect, { name: 'standup', audio: true, minValidityMs: 120_000 });
     // @ts-expect-error not an option of Conversations' Client
     useConversationsClient(ConversationsClient, { nonsense: 1 });

@@ -1,5 +1,9 @@
+import type { SchedulerLike } from 'rxjs';
+import type { CrossTabChannelFactory } from '../cross-tab/channel';
+import type { LockManagerLike } from '../cross-tab/election';
 import type { TokenManager } from '../token-manager';
-import { attachClient, type AttachOptions, type Detach, type TokenClient } from './attach-client';
+import { attachClient, type AttachOptions, type Detach, type Listener, type TokenClient } from './attach-client';
+import type { CallElsewhere } from './voice-registration';
 
 /** The shape of `@twilio/voice-sdk`'s `Device` that the adapter uses. */
 export interface VoiceDeviceLike extends TokenClient<'tokenWillExpire' | 'destroyed'> {
@@ -7,16 +11,93 @@ export interface VoiceDeviceLike extends TokenClient<'tokenWillExpire' | 'destro
   readonly token?: string | null;
 }
 
+/** The part of a Voice `Call` that `register: 'one-tab'` reads: its parameters and how it ends. */
+export interface VoiceCallLike {
+  /** Twilio's call parameters: `CallSid`, `From`, `To`. */
+  readonly parameters?: Readonly<Record<string, string | undefined>>;
+  on(event: 'accept' | 'cancel' | 'disconnect' | 'reject', listener: Listener): unknown;
+  removeListener(event: 'accept' | 'cancel' | 'disconnect' | 'reject', listener: Listener): unknown;
+}
+
+/** A `Device` whose registration `register: 'one-tab'` manages: `register()`, `unregister()`, `state` and their events. */
+export interface RegistrableVoiceDevice extends VoiceDeviceLike {
+  /** `'unregistered' | 'registering' | 'registered' | 'destroyed'`, as the SDK's `device.state`. */
+  readonly state: string;
+  register(): unknown;
+  unregister(): unknown;
+  on(event: 'tokenWillExpire' | 'destroyed' | 'registered' | 'unregistered' | 'incoming', listener: Listener): unknown;
+  removeListener(event: 'tokenWillExpire' | 'destroyed' | 'registered' | 'unregistered' | 'incoming', listener: Listener): unknown;
+}
+
+/** Where `register: 'one-tab'` coordinates; for tests and unusual hosts. */
+export interface OneTabOptions {
+  /** The lock manager; `null` uses the BroadcastChannel lease (1 s). @default navigator.locks */
+  locks?: LockManagerLike | null;
+  /** The bus between tabs, for the lease and the call relay. @default BroadcastChannel */
+  channel?: CrossTabChannelFactory;
+  /** Timers of the lease and of registration retries. @default setTimeout and Date.now */
+  scheduler?: SchedulerLike;
+}
+
+/** Options of {@link attachVoice}. */
+export interface AttachVoiceOptions extends AttachOptions {
+  /**
+   * `'one-tab'`: the adapter owns the Device's registration for incoming calls. It calls `register()`
+   * only while this tab holds the browser-wide registration for the token's account + identity (a Web
+   * Lock; a BroadcastChannel lease where Web Locks are missing), and `unregister()` before giving it
+   * up (detach, another identity's token); when the holder closes, crashes or detaches, another tab
+   * attached the same way registers. Do not call `register()` yourself then.
+   * @default undefined: the app registers the Device, as without this library
+   */
+  register?: 'one-tab';
+  /** With `register: 'one-tab'`: called when this tab becomes (`true`) or stops being (`false`) the registered one. */
+  onRegistrationChange?: (registeredHere: boolean) => void;
+  /**
+   * With `register: 'one-tab'`: an incoming call of the registered tab, in every other tab: `'ringing'`,
+   * then `'accepted'` or `'ended'` (an accepted call ends with `'ended'`; a call of a holder that closed
+   * ends when the next holder takes over).
+   */
+  onCallElsewhere?: (call: CallElsewhere) => void;
+  /** With `register: 'one-tab'`: the lock, channel and timers it uses. @default the browser's */
+  oneTab?: OneTabOptions;
+}
+
 /**
  * Hands every new token of `manager` to a Voice `Device`. Its `tokenWillExpire` is only a hint: the
  * SDK arms it once and does not re-arm it on `updateToken`, so it can fire late for a token already
  * replaced; the manager's own schedule is what keeps the device fresh. A destroyed Device detaches
  * itself (its `updateToken` throws from then on, so each later token would be an `update-failed`).
+ *
+ * With `register: 'one-tab'`, one tab per browser registers for incoming calls (see
+ * {@link AttachVoiceOptions.register}); its code is loaded on first use.
+ *
+ * @example
+ * const detach = attachVoice(manager, device, {
+ *   register: 'one-tab',
+ *   onRegistrationChange: (here) => render({ here }),
+ *   onCallElsewhere: (call) => render({ call }), // "ringing in your other tab"
+ * });
  */
-export function attachVoice(manager: TokenManager, device: VoiceDeviceLike, options?: AttachOptions): Detach {
-  const detach = attachClient(manager, device, { ...options, hints: ['tokenWillExpire'], heldToken: () => device.token });
+export function attachVoice(manager: TokenManager, device: RegistrableVoiceDevice, options: AttachVoiceOptions & { register: 'one-tab' }): Detach;
+export function attachVoice(manager: TokenManager, device: VoiceDeviceLike, options?: AttachVoiceOptions & { register?: undefined }): Detach;
+export function attachVoice(manager: TokenManager, device: RegistrableVoiceDevice, options?: AttachVoiceOptions): Detach;
+export function attachVoice(manager: TokenManager, device: VoiceDeviceLike, options: AttachVoiceOptions = {}): Detach {
+  const { register, onRegistrationChange, onCallElsewhere, oneTab, ...attach } = options;
+  if (register !== undefined && register !== 'one-tab') throw new TypeError(`attachVoice: register must be 'one-tab', not ${String(register)}`);
+  const detach = attachClient(manager, device, { ...attach, hints: ['tokenWillExpire'], heldToken: () => device.token });
+  let isAttached = true;
+  let stopRegistration: (() => void) | undefined;
+  if (register) {
+    // Its own chunk: apps that never ask for it never load it.
+    import('./voice-one-tab').then(({ startOneTabRegistration }) => {
+      if (isAttached) stopRegistration = startOneTabRegistration(manager, device as RegistrableVoiceDevice, { onRegistrationChange, onCallElsewhere, ...oneTab });
+    }, console.warn);
+  }
   const stop = () => {
+    if (!isAttached) return;
+    isAttached = false;
     device.removeListener('destroyed', stop);
+    stopRegistration?.();
     detach();
   };
   device.on('destroyed', stop);

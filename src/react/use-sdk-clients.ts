@@ -12,8 +12,10 @@ import {
 import { attachConversations, type ConversationsClientLike } from '../adapters/conversations';
 import { attachSync, type SyncClientLike } from '../adapters/sync';
 import { connectVideo, type ConnectVideoOptions } from '../adapters/video';
-import { attachVoice, type VoiceDeviceLike } from '../adapters/voice';
+import { attachVoice, type AttachVoiceOptions, type RegistrableVoiceDevice, type VoiceDeviceLike } from '../adapters/voice';
 import { useTwilioClient, type TwilioClientResult } from './use-twilio-client';
+import { useVoiceRegistration, type VoiceRegistrationState } from './use-voice-registration';
+import { useMemo } from 'react';
 
 /** An SDK client class: `new Client(jwt, options?)`. */
 export type ClientConstructor<Client, Options> = new (token: string, options?: Options) => Client;
@@ -76,17 +78,23 @@ export function useSyncClient<Client extends SyncClientLike & { shutdown(): unkn
 /** Options of {@link useVoiceDevice}: the `Device`'s options, `onError`, and `register`. */
 export type VoiceDeviceHookOptions<Options> = ClientHookOptions<Options> & {
   /**
-   * Call `device.register()` (to receive calls) before `status` turns `ready`; a failed registration is
-   * status `error`, and the device is destroyed.
+   * `true`: call `device.register()` (to receive calls) before `status` turns `ready`; a failed
+   * registration is status `error`, and the device is destroyed. `'one-tab'`: one tab per browser
+   * registers ({@link attachVoice}'s `register: 'one-tab'`); see `registeredHere` and `callsElsewhere`.
    * @default false
    */
-  register?: boolean;
-};
+  register?: boolean | 'one-tab';
+} & Pick<AttachVoiceOptions, 'onRegistrationChange' | 'onCallElsewhere' | 'oneTab'>;
+
+/** What {@link useVoiceDevice} returns: the client result, plus the one-tab registration's state. */
+export type VoiceDeviceResult<Device> = TwilioClientResult<Device, VoiceDeviceState> & VoiceRegistrationState;
 
 /**
  * A Voice `Device` for the {@link TokenManagerProvider}'s user, created once a token is there, fed every
- * new token ({@link attachVoice}), registered if `register: true`, and destroyed on unmount or a change
- * of user. `connectionState` is the Device's `state` (`registered` while incoming calls can arrive).
+ * new token ({@link attachVoice}), registered if `register: true` (or in one tab of the browser with
+ * `register: 'one-tab'`: `registeredHere` says whether it is this one, `callsElsewhere` what rings in the
+ * other), and destroyed on unmount or a change of user. `connectionState` is the Device's `state`
+ * (`registered` while incoming calls can arrive).
  *
  * @example
  * import { Device } from '@twilio/voice-sdk';
@@ -95,12 +103,13 @@ export type VoiceDeviceHookOptions<Options> = ClientHookOptions<Options> & {
 export function useVoiceDevice<
   Device extends VoiceDeviceLike & VoiceDeviceStateLike & { destroy(): unknown; register(): PromiseLike<unknown> | unknown },
   Options = undefined,
->(Device: ClientConstructor<Device, Options>, options?: VoiceDeviceHookOptions<Options>): TwilioClientResult<Device, VoiceDeviceState> {
-  const make = construct(Device, options, ['onError', 'register']);
-  return useTwilioClient(
+>(Device: ClientConstructor<Device, Options>, options?: VoiceDeviceHookOptions<Options>): VoiceDeviceResult<Device> {
+  const make = construct(Device, options, ['onError', 'register', 'onRegistrationChange', 'onCallElsewhere', 'oneTab']);
+  const registration = useVoiceRegistration(options?.register === 'one-tab' ? (options as AttachVoiceOptions) : undefined);
+  const result = useTwilioClient(
     async (token) => {
       const device = make(token);
-      if (options?.register) {
+      if (options?.register === true) {
         try {
           await device.register();
         } catch (error) {
@@ -110,10 +119,19 @@ export function useVoiceDevice<
       }
       return device;
     },
-    (manager, device, token) => attachVoice(manager, device, { createdWith: token.jwt, onError: options?.onError }),
+    (manager, device, token) => {
+      registration.reset();
+      const detach = attachVoice(manager, device as unknown as RegistrableVoiceDevice, { createdWith: token.jwt, onError: options?.onError, ...registration.attachOptions });
+      return () => {
+        detach();
+        registration.reset();
+      };
+    },
     (device) => device.destroy(),
     voiceDeviceConnection,
   );
+  // Keeps its identity until the client result or the registration changes.
+  return useMemo(() => ({ ...result, ...registration.state }), [result, registration.state]);
 }
 
 /**

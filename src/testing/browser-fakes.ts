@@ -41,6 +41,8 @@ export class FakeBroadcastHub {
 
 interface LockRequest {
   name: string;
+  /** The fake tab that asked, if it asked through {@link FakeLockManager.tab}. */
+  tab?: object;
   callback: () => Promise<void> | void;
   resolve(value: unknown): void;
   reject(error: unknown): void;
@@ -52,8 +54,32 @@ export class FakeLockManager implements LockManagerLike {
   readonly #queue: LockRequest[] = [];
 
   request(name: string, options: { signal?: AbortSignal }, callback: () => Promise<void> | void): Promise<unknown> {
+    return this.#request(name, options, callback, undefined);
+  }
+
+  /**
+   * One tab's `navigator.locks`: the same locks, and `close()` plays the tab closing or crashing: the
+   * browser frees what it holds and drops what it waits for, though its callbacks never finished.
+   */
+  tab(): LockManagerLike & { close(): void } {
+    const tab = {};
+    return {
+      request: (name, options, callback) => this.#request(name, options, callback, tab),
+      query: () => this.query(),
+      close: () => {
+        for (const request of this.#queue.filter((queued) => queued.tab === tab)) this.#queue.splice(this.#queue.indexOf(request), 1);
+        for (const [name, held] of [...this.#held]) {
+          if (held.tab !== tab) continue;
+          this.#held.delete(name);
+          this.#pump(name);
+        }
+      },
+    };
+  }
+
+  #request(name: string, options: { signal?: AbortSignal }, callback: () => Promise<void> | void, tab: object | undefined): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      const request: LockRequest = { name, callback, resolve, reject };
+      const request: LockRequest = { name, tab, callback, resolve, reject };
       options.signal?.addEventListener('abort', () => {
         const index = this.#queue.indexOf(request);
         if (index >= 0) {
@@ -87,16 +113,21 @@ export class FakeLockManager implements LockManagerLike {
       .then(() => request.callback())
       .then(
         (value) => {
-          this.#held.delete(name);
+          this.#free(request);
           request.resolve(value);
-          this.#pump(name);
         },
         (error) => {
-          this.#held.delete(name);
+          this.#free(request);
           request.reject(error);
-          this.#pump(name);
         },
       );
+  }
+
+  #free(request: LockRequest) {
+    // A closed tab's lock was freed already, and may be another's by now.
+    if (this.#held.get(request.name) !== request) return;
+    this.#held.delete(request.name);
+    this.#pump(request.name);
   }
 }
 

@@ -83,12 +83,56 @@ export class FakeChatClient extends FakeTokenClient {}
 /** A stand-in for `twilio-sync`'s `SyncClient`. */
 export class FakeSyncClient extends FakeTokenClient {}
 
+/** A stand-in for `@twilio/voice-sdk`'s `Call`, incoming: `accept`, `reject`, `disconnect` and the caller's cancel. */
+export class FakeVoiceCall extends FakeEmitter<'accept' | 'cancel' | 'disconnect' | 'reject'> {
+  /** As the SDK's `call.status()`. */
+  #status: 'pending' | 'open' | 'closed' = 'pending';
+
+  /** @param parameters Twilio's call parameters, as `call.parameters` */
+  constructor(readonly parameters: { CallSid: string; From: string; To: string; [name: string]: string }) {
+    super();
+  }
+
+  status(): 'pending' | 'open' | 'closed' {
+    return this.#status;
+  }
+
+  /** Answers it: `accept` fires with the call. */
+  accept(): void {
+    if (this.#status !== 'pending') return;
+    this.#status = 'open';
+    this.emit('accept', this);
+  }
+
+  /** Declines it: `reject` fires. */
+  reject(): void {
+    if (this.#status !== 'pending') return;
+    this.#status = 'closed';
+    this.emit('reject');
+  }
+
+  /** Hangs up an answered call (or a ringing one): `disconnect` fires with the call. */
+  disconnect(): void {
+    if (this.#status === 'closed') return;
+    this.#status = 'closed';
+    this.emit('disconnect', this);
+  }
+
+  /** The caller gives up while it rings (Twilio's `cancel`): `cancel` fires. */
+  simulateCancel(): void {
+    if (this.#status !== 'pending') return;
+    this.#status = 'closed';
+    this.emit('cancel');
+  }
+}
+
+let fakeCallCount = 0;
+
 /**
  * A stand-in for `@twilio/voice-sdk`'s `Device`: synchronous `updateToken`, `tokenWillExpire(device)`,
- * and its `state` with the event of each change (`registering`, `registered`, `unregistered`,
- * `destroyed`), as the SDK fires them.
+ * `register()`/`unregister()` with the SDK's states and events, and incoming calls to a registered device.
  */
-export class FakeVoiceDevice extends FakeEmitter<'tokenWillExpire' | VoiceDeviceState | 'error'> {
+export class FakeVoiceDevice extends FakeEmitter<'tokenWillExpire' | VoiceDeviceState | 'incoming' | 'error'> {
   readonly updateTokenCalls: string[] = [];
   /** What the next `updateToken` calls do: `throw` plays a destroyed Device. @default 'resolve' */
   updateTokenBehaviour: Exclude<UpdateTokenBehaviour, 'reject' | 'never'> = 'resolve';
@@ -105,19 +149,16 @@ export class FakeVoiceDevice extends FakeEmitter<'tokenWillExpire' | VoiceDevice
 
   /** How many times `register()` was called. */
   registerCalls = 0;
+  /** How many times `unregister()` was called. */
+  unregisterCalls = 0;
   /** How many times `destroy()` was called; the first one destroys the device. */
   destroyCalls = 0;
   /** What the next `register()` calls do. @default 'resolve' */
   registerBehaviour: 'resolve' | 'reject' = 'resolve';
   /** As the SDK's `device.state`. */
   state: VoiceDeviceState = 'unregistered';
-
-  /** Moves to `state` and fires the event of that name, as the SDK does; nothing if it is there already. */
-  setState(state: VoiceDeviceState): void {
-    if (state === this.state) return;
-    this.state = state;
-    this.emit(state);
-  }
+  /** Incoming calls that have not ended, as the SDK's `device.calls`. */
+  readonly calls: FakeVoiceCall[] = [];
 
   updateToken(token: string): void {
     this.updateTokenCalls.push(token);
@@ -128,37 +169,79 @@ export class FakeVoiceDevice extends FakeEmitter<'tokenWillExpire' | VoiceDevice
   }
 
   /**
-   * Registers for incoming calls, as the SDK's `register()`: `registering` at once, then `registered`
-   * (or, with `registerBehaviour` 'reject', `unregistered` again and a rejection); rejects once destroyed.
+   * Registers for incoming calls, as the SDK's `register()`: `registering`, then (a microtask later, as
+   * the server's `ready`) `registered`. Rejects once destroyed, or when not `unregistered`, as the SDK does.
    */
   async register(): Promise<void> {
     this.registerCalls += 1;
     if (this.state === 'destroyed') throw new Error('InvalidStateError: Device has been destroyed (fake)');
+    if (this.state !== 'unregistered') throw new Error(`InvalidStateError: Attempt to register when device is in state "${this.state}" (fake)`);
     this.setState('registering');
-    await Promise.resolve(); // the server's answer
-    if (this.state !== 'registering') return; // destroyed meanwhile
+    await Promise.resolve();
+    // Destroyed or dropped meanwhile: nothing more to say.
+    const isStill = () => this.state === ('registering' as string);
     if (this.registerBehaviour === 'reject') {
-      this.setState('unregistered');
+      if (isStill()) this.setState('unregistered');
       throw new Error('Registration failed (fake)');
     }
-    this.setState('registered');
+    if (isStill()) this.setState('registered');
   }
 
-  /** Ends the registration, as the SDK's `unregister()`: `unregistered`. */
-  unregister(): Promise<void> {
-    if (this.state !== 'destroyed') this.setState('unregistered');
-    return Promise.resolve();
+  /** Unregisters, as the SDK's `unregister()`: rejects unless `registered`; `unregistered` a microtask later. */
+  async unregister(): Promise<void> {
+    this.unregisterCalls += 1;
+    if (this.state !== 'registered') throw new Error(`InvalidStateError: Attempt to unregister when device is in state "${this.state}" (fake)`);
+    await Promise.resolve();
+    if (this.state === ('registered' as string)) this.setState('unregistered');
   }
 
-  /** Ends the device, as the SDK's `destroy()`: fires `destroyed`, and `updateToken` throws afterwards. */
+  /**
+   * Twilio sends this device an incoming call, as it does to every registered device of the identity:
+   * `incoming` fires with a {@link FakeVoiceCall}. Returns `undefined` (no call) unless `registered`.
+   */
+  simulateIncomingCall(parameters: { CallSid?: string; From?: string; To?: string } = {}): FakeVoiceCall | undefined {
+    if (this.state !== 'registered') return undefined;
+    fakeCallCount += 1;
+    const call = new FakeVoiceCall({
+      CallSid: parameters.CallSid ?? `CA${fakeCallCount.toString(16).padStart(32, '0')}`,
+      From: parameters.From ?? '+15550100',
+      To: parameters.To ?? 'client:alice',
+    });
+    this.calls.push(call);
+    const forget = () => this.calls.splice(this.calls.indexOf(call) >>> 0, 1);
+    for (const event of ['cancel', 'disconnect', 'reject'] as const) call.on(event, forget);
+    this.emit('incoming', call);
+    return call;
+  }
+
+  /** The signaling socket drops: a registered device turns `unregistered` (the SDK re-registers after a reconnect). */
+  simulateSignalingDrop(): void {
+    if (this.state === 'registered' || this.state === 'registering') this.setState('unregistered');
+  }
+
+  /**
+   * Ends the device, as the SDK's `destroy()`: rejects ringing calls, says `unregistered` (if it was
+   * registered) and then `destroyed`; `updateToken` throws afterwards.
+   */
   destroy(): void {
     this.destroyCalls += 1;
-    this.setState('destroyed');
+    if (this.state === 'destroyed') return;
+    for (const call of [...this.calls]) call.reject();
+    if (this.state !== 'unregistered') this.setState('unregistered');
+    this.state = 'destroyed';
+    this.emit('destroyed');
   }
 
   /** Fires `tokenWillExpire` with the device, as the SDK does. */
   warnTokenWillExpire(): void {
     this.emit('tokenWillExpire', this);
+  }
+
+  /** Moves to `state` and fires the event of that name, as the SDK does; nothing if it is there already. */
+  setState(state: VoiceDeviceState): void {
+    if (this.state === state) return;
+    this.state = state;
+    this.emit(state);
   }
 }
 

@@ -4,6 +4,7 @@ export {
   FakeSyncClient,
   FakeTokenClient,
   FakeVideoRoom,
+  FakeVoiceCall,
   FakeVoiceDevice,
   fakeVideoConnect,
 } from './fake-clients';

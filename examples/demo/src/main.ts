@@ -2,6 +2,7 @@ import { createTokenManager, type TokenManager } from 'twilio-token-lifecycle';
 import { currentSession, failBackend, signIn, signOut, type SessionInfo } from './api';
 import { eventLog, type TokenEvent } from './event-log';
 import { createTimeline, layoutTimeline, paintTimeline, record, type TimelineModel } from './timeline';
+import { startVoicePanel, type VoicePanelHandle } from './voice-panel';
 import { elements, log, renderClock, renderFailures, renderState, renderTabs, showIdentityConflict, showSignedIn, showTimelinePaused } from './view';
 
 /** What the page exposes for the console and for the browser tests. */
@@ -17,12 +18,15 @@ interface DemoHandle {
   tokenTimes: number[];
   /** A short fingerprint of the held token (its iat and the end of its signature), never the token. */
   fingerprint(): string | undefined;
+  /** The Voice panel: whether this tab is the registered one, and each call line it showed. */
+  voice: VoicePanelHandle;
 }
 
 const demo: DemoHandle = {
   statuses: [],
   tokensReceived: 0,
   tokenTimes: [],
+  voice: { registeredHere: false, calls: [] },
   fingerprint: () => {
     const token = demo.manager?.getState().token;
     return token && `${token.issuedAt}:${token.jwt.slice(-8)}`;
@@ -116,8 +120,19 @@ function startSession(session: SessionInfo) {
   const clock = setInterval(paint, 200);
   repaint = paint;
   showTimelinePaused(isPointerOnTimeline);
+  // The Voice panel's simulated Device is created with the first token, as a real one would be.
+  let stopVoice: (() => void) | undefined;
+  let isLive = true;
+  manager.getToken().then(
+    (token) => {
+      if (isLive) stopVoice = startVoicePanel(manager, token.jwt, identity, demo.voice);
+    },
+    () => undefined, // shown by the state and the log
+  );
 
   stopSession = () => {
+    isLive = false;
+    stopVoice?.();
     clearInterval(clock);
     repaint = undefined;
     showTimelinePaused(false);

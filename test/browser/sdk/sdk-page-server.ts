@@ -36,7 +36,7 @@ const sendJson = (res: ServerResponse, status: number, body: unknown) => {
 
 /**
  * The page's origin on 127.0.0.1: serves one bundled page at `/`, a silent sound at `/sound.wav`, and
- * the token endpoint `POST /api/token`, which mints a real short-lived token (HS256, the test kit's
+ * the token endpoint `POST /api/token` (`?identity=` for a user other than `identity`), which mints a real short-lived token (HS256, the test kit's
  * secret) with Voice and Video grants on every call — byte-identical within one second, as Twilio's
  * helper does.
  */
@@ -52,7 +52,7 @@ export async function startSdkPageServer(options: {
 }) {
   const requests: TokenRequest[] = [];
   let failuresLeft = 0;
-  let lastMinted: { jwt: string; at: number } | undefined;
+  let lastMinted: { jwt: string; at: number; identity: string } | undefined;
   const wav = silentWav();
   const html = '<!doctype html><meta charset="utf-8"><title>sdk</title><script type="module" src="/page.js"></script>';
 
@@ -68,13 +68,15 @@ export async function startSdkPageServer(options: {
           return sendJson(res, 503, { error: 'unavailable', message: 'The token service is down (test)' });
         }
         const now = Date.now();
-        if (!lastMinted || now - lastMinted.at >= (options.reuseForMs ?? 0)) {
+        // `?identity=` on the token URL picks the user (several users' tabs on one origin).
+        const identity = new URL(req.url ?? '/', 'http://x').searchParams.get('identity') ?? options.identity ?? 'alice';
+        if (!lastMinted || lastMinted.identity !== identity || now - lastMinted.at >= (options.reuseForMs ?? 0)) {
           const jwt = mintTestToken({
-            identity: options.identity ?? 'alice',
+            identity,
             ttlSeconds: options.ttlSeconds,
             grants: { voice: { incoming: { allow: true } }, video: {} },
           });
-          lastMinted = { jwt, at: now };
+          lastMinted = { jwt, at: now, identity };
         }
         const { jwt } = lastMinted;
         requests.push({ at: Date.now(), status: 200, jwt });
