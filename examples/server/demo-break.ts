@@ -55,8 +55,12 @@ export async function mintBroken(
         claims.exp = (claims.iat as number) + input.ttlSeconds * 1000;
       });
     case 'future-nbf':
+      // A minting clock an hour fast, say. The lifetime is kept after nbf (within 24 h), so the token is
+      // usable later rather than never (the TokenManager refuses one whose nbf is not before its exp).
       return resign(await mint(input), input.apiSecret, (claims) => {
-        claims.nbf = (claims.iat as number) + FUTURE_NBF_SECONDS;
+        const iat = claims.iat as number;
+        claims.nbf = iat + FUTURE_NBF_SECONDS;
+        claims.exp = Math.min(iat + FUTURE_NBF_SECONDS + input.ttlSeconds, iat + MAX_TTL_SECONDS);
       });
   }
 }

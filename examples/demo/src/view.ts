@@ -95,7 +95,8 @@ export function renderFailures(model: TimelineModel, now = Date.now()) {
     );
     return;
   }
-  elements.failures.hidden = true;
+  // Open while it shows the token doctor's explanation of a refusal (doctor-panel.ts).
+  elements.failures.hidden = document.getElementById('doctor')?.hidden ?? true;
 }
 
 const seconds = (ms: number) => (ms <= 0 ? '0.0 s' : ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60_000)} min ${Math.floor((ms % 60_000) / 1000)} s`);
