@@ -9,8 +9,12 @@ const byId = (id: string) => document.getElementById(id) as HTMLElement;
 /** A refusal: Twilio's (with its code), or the TokenManager's own (`code` 0: no SDK ever saw the token). */
 type Refusal = TwilioRefusal & { by?: 'twilio' | 'manager' };
 
+// Each verdict takes a turn; a diagnosis that ends after a newer verdict was shown is dropped.
+let latestTurn = 0;
+
 /** The findings of the newest refusal in the failure panel; `undefined` clears them. */
-function render(refusal: Refusal | undefined, findings: Finding[]) {
+function render(refusal: Refusal | undefined, findings: Finding[], turn = ++latestTurn) {
+  if (turn !== latestTurn) return;
   const panel = byId('doctor');
   const list = byId('doctor-findings');
   panel.hidden = refusal === undefined;
@@ -49,8 +53,9 @@ function render(refusal: Refusal | undefined, findings: Finding[]) {
  * Resolves to the findings shown; never rejects.
  */
 export async function showTwilioAnswer(jwt: string, refusal: TwilioRefusal | undefined, products: Product[]): Promise<Finding[]> {
+  const turn = ++latestTurn;
   if (!refusal) {
-    render(undefined, []);
+    render(undefined, [], turn);
     return [];
   }
   const error = new TokenError('token-rejected', `Twilio refused the token (${refusal.code})`, {
@@ -59,12 +64,12 @@ export async function showTwilioAnswer(jwt: string, refusal: TwilioRefusal | und
   try {
     const { explainTokenError } = await import('twilio-token-lifecycle/doctor');
     const { findings } = await explainTokenError(error, jwt, { products });
-    render(refusal, findings);
+    render(refusal, findings, turn);
     return findings;
   } catch (problem) {
     // The doctor's file could not be loaded (offline, a new deploy): the refusal is still shown.
-    render(refusal, []);
-    byId('doctor-head').textContent += ` (unavailable: ${(problem as Error).message})`;
+    render(refusal, [], turn);
+    if (turn === latestTurn) byId('doctor-head').textContent += ` (the doctor is unavailable: ${(problem as Error).message})`;
     return [];
   }
 }
@@ -78,9 +83,10 @@ export function explainManagerRefusals(manager: TokenManager, lastServed: () => 
     const jwt = lastServed();
     if (event.type !== 'refused' || event.origin !== 'fetched' || event.code !== 'invalid-token' || jwt === undefined) return;
     const refusal: Refusal = { code: 0, message: event.message, by: 'manager' };
+    const turn = ++latestTurn;
     void import('twilio-token-lifecycle/doctor')
       .then(({ diagnoseAccessToken }) => diagnoseAccessToken(jwt, { products }))
-      .then(({ findings }) => render(refusal, findings), () => render(refusal, []))
+      .then(({ findings }) => render(refusal, findings, turn), () => render(refusal, [], turn))
       .then(after);
   });
   return () => subscription.unsubscribe();
