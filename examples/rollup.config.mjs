@@ -42,8 +42,20 @@ export default [
   },
   {
     input: here('./demo/src/main.ts'),
+    // The token doctor stays out of demo.js: the page imports it (./doctor.js) only when a token is refused.
+    external: ['twilio-token-lifecycle/doctor'],
     plugins: [useBuiltLibrary(), nodeResolve({ browser: true, extensions: ['.ts', '.js'] }), stripTypes()],
-    // One file, so the server serves a fixed list of assets.
-    output: { file: here('./demo/dist/demo.js'), format: 'es', inlineDynamicImports: true },
+    // Two fixed files, so the server serves a fixed list of assets.
+    output: {
+      file: here('./demo/dist/demo.js'),
+      format: 'es',
+      inlineDynamicImports: true,
+      paths: { 'twilio-token-lifecycle/doctor': './doctor.js' },
+    },
+  },
+  {
+    // The library's built doctor entry, as the demo's lazily loaded file.
+    input: here('../dist/doctor.js'),
+    output: { file: here('./demo/dist/doctor.js'), format: 'es' },
   },
 ];

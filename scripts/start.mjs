@@ -30,6 +30,7 @@ const outputs = [
   ...(existsSync(at('dist')) ? readdirSync(at('dist')).filter((name) => /\.(c?js|d\.c?ts)$/.test(name)).map((name) => at(`dist/${name}`)) : []),
   at('examples/server/dist/main.js'),
   at('examples/demo/dist/demo.js'),
+  at('examples/demo/dist/doctor.js'),
 ];
 
 const mtime = (file) => statSync(file, { throwIfNoEntry: false })?.mtimeMs;

@@ -4,6 +4,7 @@ import { isMintInputError } from 'twilio-token-lifecycle/server';
 import { ApiError, errorResponse } from './api-error';
 import { addressBucket, nodeSocketAddress } from './client-address';
 import { grantsFor, type ServerConfig } from './config';
+import { checkAsTwilio, mintBroken, readBreakMode } from './demo-break';
 import { demoPages } from './demo-pages';
 import { hostGuard } from './host-guard';
 import { identityProblem, normalizeIdentity } from './identity';
@@ -193,7 +194,8 @@ export function createApp(config: ServerConfig, options: AppOptions = {}) {
       throw new ApiError(503, 'simulated-outage', 'The token backend is down (simulated by the demo)', { 'Retry-After': String(retryAfterSeconds) });
     }
     const issuedAt = now();
-    const token = await mint({
+    // Only the local signer breaks tokens on request (demo): never a real Twilio key's.
+    const token = await mintBroken(mint, {
       accountSid: config.accountSid,
       apiKeySid: config.apiKeySid,
       apiSecret: config.apiSecret,
@@ -202,7 +204,7 @@ export function createApp(config: ServerConfig, options: AppOptions = {}) {
       grants: grantsFor(config, room as string | undefined),
       ...(config.region ? { region: config.region } : {}),
       now: issuedAt,
-    });
+    }, config.isLocalOnly ? session.breakMode : undefined);
     const expiresAt = (Math.floor(issuedAt / 1000) + config.ttlSeconds) * 1000;
     return c.json({ token, identity: session.identity, expiresAt });
   });
@@ -220,10 +222,30 @@ export function createApp(config: ServerConfig, options: AppOptions = {}) {
     return c.json({ outageUntil });
   });
 
+  if (config.isLocalOnly) {
+    // Demo only, local signer only: the next tokens of this session come broken (`mode: null` mends them).
+    app.post('/api/demo/break', async (c) => {
+      const session = await requireSession(c);
+      const mode = readBreakMode(await readJsonObject(c, { required: true }));
+      const { breakMode: _previous, ...rest } = session;
+      writeSession(c, config.sessionSecret, mode === null ? rest : { ...rest, breakMode: mode });
+      return c.json({ mode });
+    });
+    // Demo only: a stand-in for Twilio, checking a token with this server's secret as Twilio would.
+    app.post('/api/demo/twilio', async (c) => {
+      await requireSession(c);
+      const { token } = await readJsonObject(c, { required: true });
+      if (typeof token !== 'string' || token === '') throw new ApiError(400, 'invalid-body', 'token must be the JWT, a string');
+      const refused = checkAsTwilio(token, config.apiSecret, now());
+      return refused ? c.json(refused, refused.status) : c.json({ ok: true });
+    });
+  }
+
   if (options.demoDir) app.route('/', demoPages(options.demoDir));
 
   app.all('/api/*', (c) => {
     const known = ['/api/login', '/api/logout', '/api/token', '/api/session', '/api/demo/outage'];
+    if (config.isLocalOnly) known.push('/api/demo/break', '/api/demo/twilio');
     if (known.includes(c.req.path)) {
       throw new ApiError(405, 'method-not-allowed', `${c.req.method} is not allowed on ${c.req.path}`, {
         Allow: c.req.path === '/api/session' ? 'GET' : 'POST',

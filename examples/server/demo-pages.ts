@@ -7,6 +7,8 @@ const FILES: Record<string, { file: string; type: string }> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/demo.css': { file: 'demo.css', type: 'text/css; charset=utf-8' },
   '/demo.js': { file: 'dist/demo.js', type: 'text/javascript; charset=utf-8' },
+  // The token doctor, loaded by the page only when a token is refused.
+  '/doctor.js': { file: 'dist/doctor.js', type: 'text/javascript; charset=utf-8' },
   '/favicon.svg': { file: 'favicon.svg', type: 'image/svg+xml' },
 };
 

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { BreakMode } from './demo-break';
 
 export const SESSION_COOKIE = 'ttl_session';
 const SESSION_MAX_AGE_SECONDS = 12 * 60 * 60;
@@ -14,6 +15,8 @@ export interface Session {
   expiresAt: number;
   /** Demo only: `/api/token` fails with 503 until this epoch ms. */
   outageUntil?: number;
+  /** Demo only, local signer only: how `/api/token` breaks this session's tokens (`POST /api/demo/break`). */
+  breakMode?: BreakMode;
 }
 
 const cookieOptions = (c: Context) => ({

@@ -1,7 +1,11 @@
 import { createTokenManager, type TokenManager } from 'twilio-token-lifecycle';
 import { currentSession, failBackend, signIn, signOut, type SessionInfo } from './api';
+import { wireBreakControl } from './break-control';
+import { explainManagerRefusals, showTwilioAnswer } from './doctor-panel';
 import { eventLog, type TokenEvent } from './event-log';
 import { createTimeline, layoutTimeline, paintTimeline, record, type TimelineModel } from './timeline';
+import { servedTokens } from './served-tokens';
+import { handEachTokenToTwilio } from './twilio-stand-in';
 import { startVoicePanel, type VoicePanelHandle } from './voice-panel';
 import { elements, log, renderClock, renderFailures, renderState, renderTabs, showIdentityConflict, showSignedIn, showTimelinePaused } from './view';
 
@@ -61,8 +65,11 @@ function startSession(session: SessionInfo) {
   showSignedIn(true);
   log('info', `Signed in as ${identity}; tokens live ${session.ttlSeconds} s`);
 
+  // Local signer only: remembers the server's last token, for the doctor to explain one the manager turns down.
+  const served = session.isLocalOnly ? servedTokens() : undefined;
   const manager = createTokenManager({
     url: '/api/token',
+    ...(served ? { request: served.request } : {}),
     // Tabs share one session cookie: when another tab signs in as someone else, the server signs
     // tokens for them. Bound to this tab's user, the manager refuses those (`identity-mismatch`).
     identity,
@@ -129,6 +136,20 @@ function startSession(session: SessionInfo) {
     },
     () => undefined, // shown by the state and the log
   );
+  // Local signer only (no real Twilio): each new token goes to the server's Twilio stand-in, and a
+  // refusal is explained by the token doctor in the failure panel.
+  wireBreakControl(session.isLocalOnly, () => demo.manager, log);
+  const stopStandIn = session.isLocalOnly
+    ? handEachTokenToTwilio(
+        manager,
+        (jwt, refusal) => {
+          if (refusal) log('bad', `Twilio (the demo's stand-in) refused the token: ${refusal.code} ${refusal.message}`);
+          void showTwilioAnswer(jwt, refusal, ['video']).then(paint);
+        },
+        (error) => log('bad', error.message),
+      )
+    : undefined;
+  const stopExplaining = served ? explainManagerRefusals(manager, served.last, ['video'], paint) : undefined;
 
   stopSession = () => {
     isLive = false;
@@ -136,6 +157,9 @@ function startSession(session: SessionInfo) {
     clearInterval(clock);
     repaint = undefined;
     showTimelinePaused(false);
+    stopStandIn?.();
+    stopExplaining?.();
+    void showTwilioAnswer('', undefined, []);
     unsubscribe();
     manager.stop();
     eventSubscription.unsubscribe();

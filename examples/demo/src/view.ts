@@ -102,7 +102,8 @@ export function renderFailures(model: TimelineModel, now = Date.now(), offline =
     );
     return;
   }
-  elements.failures.hidden = true;
+  // Open while it shows the token doctor's explanation of a refusal (doctor-panel.ts).
+  elements.failures.hidden = document.getElementById('doctor')?.hidden ?? true;
 }
 
 const seconds = countdown;
