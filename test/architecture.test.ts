@@ -7,7 +7,9 @@
  *   cross-tab code;
  * - the core (everything but the entry files, adapters, React, the test kit and the server) imports no
  *   adapter and no React code;
- * - the server half (src/server) imports nothing of the browser code: only itself and `node:` modules.
+ * - the server half (src/server) imports nothing of the browser code: only itself, the doctor (whose
+ *   offline checks it runs at start) and `node:` modules;
+ * - the doctor (src/doctor) imports nothing of the browser code either: only itself and the server half.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -73,7 +75,12 @@ const RULES: Rule[] = [
   {
     name: 'server → browser code',
     applies: (file) => isUnder(file, 'server'),
-    forbids: (imported) => !imported.startsWith('node:') && !isUnder(imported, 'server'),
+    forbids: (imported) => !imported.startsWith('node:') && !isUnder(imported, 'server', 'doctor'),
+  },
+  {
+    name: 'doctor → browser code',
+    applies: (file) => isUnder(file, 'doctor'),
+    forbids: (imported) => !isUnder(imported, 'doctor', 'server'),
   },
 ];
 

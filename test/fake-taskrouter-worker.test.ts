@@ -51,15 +51,17 @@ describe('FakeTaskRouterWorker with attachTaskRouter', () => {
     expect(fetched).toHaveLength(1);
   });
 
-  it('answers tokenExpired inside the refresh window with a fresh token', async () => {
+  it('takes a tokenExpired after the refresh as a hint already answered: no request', async () => {
     const { clock, worker, fetched } = await setup();
-    await clock.advance(39_000); // 21 s left: not yet due (refreshBeforeMs 20 s)
+    await clock.advance(30_000); // outside the refresh window (20 s before expiry)
     expect(fetched).toHaveLength(1);
-    await clock.advance(2_000); // now due: the manager refreshes by itself
+    await clock.advance(15_000); // inside it: the manager refreshes by itself and hands the token
+    expect(fetched).toHaveLength(2);
     expect(worker.updateTokenCalls).toEqual([fetched[1]]);
     worker.expireToken();
     await clock.advance(0);
-    expect(fetched).toHaveLength(2); // the Worker's warning found a fresh token: no request
+    expect(fetched).toHaveLength(2); // the Worker's warning found a fresh token
+    expect(worker.updateTokenCalls).toEqual([fetched[1]]);
   });
 
   it('leaves a Worker the app disconnected alone', async () => {

@@ -181,9 +181,9 @@ describe.each(kinds)('$name', (kind) => {
     view.rerender(app('alice', kind.use));
     expect(results.at(-1)).toBe(ready); // nothing changed: the same object
     await act(async () => void (await kind.change(client)));
-    expect(results.at(-1)).toEqual({ client, status: 'ready', error: undefined, connectionState: kind.changed });
+    expect(results.at(-1)).toEqual({ client, status: 'ready', error: undefined, connectionState: kind.changed, ...kind.extra });
     await act(async () => void (await kind.restore(client)));
-    expect(results.at(-1)).toEqual({ client, status: 'ready', error: undefined, connectionState: kind.ready });
+    expect(results.at(-1)).toEqual({ client, status: 'ready', error: undefined, connectionState: kind.ready, ...kind.extra });
     // The states it showed, in order, with the client throughout (React batches what one act did).
     const states = results.filter((result) => result.status === 'ready').map((result) => result.connectionState);
     expect(states.filter((state, i) => state !== states[i - 1])).toEqual([kind.ready, kind.changed, kind.ready]);

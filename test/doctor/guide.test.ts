@@ -31,7 +31,7 @@ describe('the doctor guide', () => {
 
   it('has ts examples that type-check against the package names', () => {
     const blocks = [...guide.matchAll(/```ts\n([\s\S]*?)```/g)].map(([, code]) => code!);
-    expect(blocks.length).toBe(3);
+    expect(blocks.length).toBe(4);
     const config = ts.getParsedCommandLineOfConfigFile(`${root}tsconfig.json`, undefined, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined })!;
     const files = new Map(blocks.map((code, index) => [`${root}docs/guide/doctor-example-${index}.ts`, code]));
     const host = ts.createCompilerHost(config.options);
