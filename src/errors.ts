@@ -39,18 +39,23 @@ export interface TokenErrorOptions {
   cause?: unknown;
 }
 
-/** Every JWT in a string: three base64url runs long enough not to be a host name or a version. */
-const JWTS = /[\w-]{8,}\.[\w-]{8,}\.[\w-]{8,}/g;
+/**
+ * Every JWT in a string: three base64url runs, the first a JSON header (`{"` or `{ ` is `eyJ`/`eyA`, `{\n`
+ * `ewo`), long enough not to be a version: a host name of three long labels is not one.
+ */
+const JWTS = /e[wy][\w-]{6,}\.[\w-]{8,}\.[\w-]{8,}/g;
 
 /**
  * `text` with every JWT in it replaced by `[token]`. Invisible characters (Unicode format characters,
- * Cf: zero-width space and joiners, word joiner, BOM, soft hyphen …, and the other default-ignorables)
+ * Cf: zero-width space and joiners, word joiner, BOM, soft hyphen …, the other default-ignorables, and
+ * control characters)
  * could split a token so that no pattern sees it: text that hides one so loses them all; any other text
  * stays as it is (an emoji keeps its joiners).
  */
 export function redactTokens(text: string): string {
   // Lone surrogates too: one split from its pair by a format character would join it once that goes.
-  const bare = text.replace(/[\p{Cf}\p{Cs}\p{DI}]/gu, '');
+  // Control characters (NUL, ESC, NEL …) too: a console shows none of them.
+  const bare = text.replace(/[\p{Cc}\p{Cf}\p{Cs}\p{DI}]/gu, '');
   const redacted = bare.replace(JWTS, '[token]');
   return redacted === bare ? text : redacted;
 }

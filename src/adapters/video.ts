@@ -53,9 +53,10 @@ export async function connectVideo<Room, Options = undefined>(
   const { minValidityMs, ...connectOptions } = options ?? ({} as ConnectVideoOptions<Options>);
   const forward = (options === undefined ? undefined : connectOptions) as Options | undefined;
   let token = await manager.getToken({ minValidityMs: minValidityMs ?? 0 });
-  // The default fits the token: a 20 s token cannot stay valid for a minute, but for 10 s it can.
+  // The default fits the token: a 20 s token cannot stay valid for a minute, but for 9 s it can. Half of
+  // what the manager holds of a fresh one (1 s short of exp), so a round trip of up to that half still fits.
   if (minValidityMs === undefined) {
-    token = await manager.getToken({ minValidityMs: Math.min(60_000, (token.expiresAt - token.issuedAt) / 2) });
+    token = await manager.getToken({ minValidityMs: Math.min(60_000, (token.expiresAt - token.issuedAt - 1_000) / 2) });
   }
   try {
     return await connect(token.jwt, forward);
