@@ -127,15 +127,14 @@ function startSession(session: SessionInfo) {
   const clock = setInterval(paint, 200);
   repaint = paint;
   showTimelinePaused(isPointerOnTimeline);
-  // The Voice panel's simulated Device is created with the first token, as a real one would be.
+  // The Voice panel's simulated Device is created with the first token, as a real one would be. It waits
+  // for the page's own first request (a getToken() here would ask first, and the log would say so).
   let stopVoice: (() => void) | undefined;
   let isLive = true;
-  manager.getToken().then(
-    (token) => {
-      if (isLive) stopVoice = startVoicePanel(manager, token.jwt, identity, demo.voice);
-    },
-    () => undefined, // shown by the state and the log
-  );
+  const firstToken = manager.token$.subscribe((token) => {
+    queueMicrotask(() => firstToken.unsubscribe());
+    if (isLive && !stopVoice) stopVoice = startVoicePanel(manager, token.jwt, identity, demo.voice);
+  });
   // Local signer only (no real Twilio): each new token goes to the server's Twilio stand-in, and a
   // refusal is explained by the token doctor in the failure panel.
   wireBreakControl(session.isLocalOnly, () => demo.manager, log);
@@ -153,6 +152,7 @@ function startSession(session: SessionInfo) {
 
   stopSession = () => {
     isLive = false;
+    firstToken.unsubscribe();
     stopVoice?.();
     clearInterval(clock);
     repaint = undefined;
