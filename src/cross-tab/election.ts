@@ -21,9 +21,10 @@ export interface LockManagerLike {
 
 /**
  * Leadership is holding a Web Lock: the browser grants it to one tab at a time, queues the others and
- * passes it on when the holder leaves, closes or crashes.
+ * passes it on when the holder leaves, closes or crashes. `onUnavailable` hears a request the browser
+ * refused (a sandboxed iframe's SecurityError): no lock will ever be granted.
  */
-export function webLocksElection(locks: LockManagerLike, name: string): LeaderElection {
+export function webLocksElection(locks: LockManagerLike, name: string, onUnavailable: (error: unknown) => void = noop): LeaderElection {
   let request: AbortController | undefined;
   let release: (() => void) | undefined;
   let notify: (isLeader: boolean) => void = noop;
@@ -41,7 +42,12 @@ export function webLocksElection(locks: LockManagerLike, name: string): LeaderEl
             notify(true);
           });
         })
-        .catch(noop); // AbortError after leave()
+        .catch((error: unknown) => {
+          // An AbortError after leave() is expected; anything else means Web Locks are unusable here.
+          if (controller.signal.aborted) return;
+          if (request === controller) request = undefined;
+          onUnavailable(error);
+        });
     },
     leave() {
       request?.abort();

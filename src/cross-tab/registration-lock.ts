@@ -30,8 +30,29 @@ export interface RegistrationLockOptions {
  * BroadcastChannel lease, shortened, whose gain only counts once it has stood unchallenged for
  * {@link REGISTRATION_CONFIRM_MS}. `onChange(true)` means: this tab may register now.
  */
-export function registrationLock(name: string, { locks, channel, scheduler, tabId }: RegistrationLockOptions): LeaderElection {
-  if (locks) return webLocksElection(locks, name);
+export function registrationLock(name: string, options: RegistrationLockOptions): LeaderElection {
+  if (!options.locks) return confirmedLease(options);
+  // Web Locks that refuse every request (a sandboxed iframe) would leave every tab unregistered: such a
+  // tab falls back to the lease, as a browser without Web Locks does.
+  let listener: ((isHeld: boolean) => void) | undefined;
+  let current: LeaderElection = webLocksElection(options.locks, name, () => {
+    current = confirmedLease(options);
+    if (listener) current.join(listener);
+  });
+  return {
+    join(onChange) {
+      listener = onChange;
+      current.join(onChange);
+    },
+    leave() {
+      listener = undefined;
+      current.leave();
+    },
+  };
+}
+
+/** The lease over the channel, whose gain only counts once it has stood unchallenged for a while. */
+function confirmedLease({ channel, scheduler, tabId }: RegistrationLockOptions): LeaderElection {
   const lease = leaseElection(channel, scheduler, tabId, () => true, REGISTRATION_LEASE_MS);
   let confirm: Subscription | undefined;
   let isHeld = false;
