@@ -6,7 +6,6 @@ import { FakeBroadcastHub, FakeLockManager, FakeVoiceDevice } from 'twilio-token
 import { tokenBackend } from './helpers/token-backend';
 
 const tick = (ms = 0) => vi.advanceTimersByTimeAsync(ms);
-const SETTLE_MS = 800;
 
 beforeAll(() => import('../src/adapters/voice-one-tab'));
 
