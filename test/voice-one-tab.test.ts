@@ -18,6 +18,12 @@ interface Tab {
   crash(): void;
 }
 
+// Web Locks as a sandboxed iframe has them: every request refused.
+const DENIED_LOCKS = {
+  request: () => Promise.reject(new DOMException('The request was denied.', 'SecurityError')),
+  query: () => Promise.reject(new DOMException('The request was denied.', 'SecurityError')),
+};
+
 // attachVoice loads the one-tab code lazily; load it once up front so virtual time alone drives the tests.
 beforeAll(() => import('../src/adapters/voice-one-tab'));
 
@@ -30,7 +36,7 @@ describe("attachVoice({ register: 'one-tab' })", () => {
 
   const registered = (identity = 'alice') => tabs.filter((tab) => tab.identity === identity && tab.device.state === 'registered');
 
-  function openTab(options: { identity?: string; lease?: boolean; jwt?: string } = {}): Tab {
+  function openTab(options: { identity?: string; lease?: boolean; deniedLocks?: boolean; jwt?: string } = {}): Tab {
     const identity = options.identity ?? 'alice';
     const backend = tokenBackend({ mint: { identity } });
     const manager = createTokenManager({ fetchToken: backend.fetchToken, crossTab: false, page: false, network: false });
@@ -49,7 +55,7 @@ describe("attachVoice({ register: 'one-tab' })", () => {
       onRegistrationChange: (here) => changes.push(here),
       onCallElsewhere: (call) => elsewhere.push(call),
       oneTab: {
-        locks: options.lease ? null : tabLocks,
+        locks: options.lease ? null : options.deniedLocks ? DENIED_LOCKS : tabLocks,
         channel: (name) => {
           const channel = hub.factory(name);
           channels.push(channel);
@@ -373,5 +379,15 @@ describe("attachVoice({ register: 'one-tab' })", () => {
     // Web Locks pass on at once; after a close, crash or destroy the next holder waits 750 ms for the
     // old socket to go (sampled every 50 ms of virtual time, from the last open, close or crash).
     expect(longestGapMs).toBeLessThanOrEqual(800);
+  });
+
+  it('falls back to the lease where Web Locks refuse every request (a sandboxed iframe): one tab registers, another after it crashes', async () => {
+    const before = registrations;
+    for (let i = 0; i < 3; i++) openTab({ deniedLocks: true });
+    await vi.advanceTimersByTimeAsync(5_000);
+    holder().crash();
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(holder()).toBeDefined();
+    expect(registrations - before).toBe(2); // one, then its successor: never two at once (checked at each)
   });
 });
