@@ -4,6 +4,7 @@ import { build } from 'esbuild';
 import { jwtVerify } from 'jose';
 import { Miniflare, type RequestInit as WorkerRequestInit } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACCOUNT_SID, API_KEY_SID, BINDINGS, ORIGIN, SECRET } from '../helpers/worker-bindings';
 
 // examples/server/worker.ts with its SESSIONS and RATE_LIMITS Durable Objects, in workerd (miniflare).
 //
@@ -14,11 +15,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // copy of every object over the same files, so nothing would serialize the two.) Workers `a` and `b`
 // are two isolates of the same deployment; the others bind to objects that throw or never answer.
 
-const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
-const API_KEY_SID = 'SK0123456789abcdef0123456789abcdef';
-const SECRET = 'worker-api-secret-that-must-never-leak';
-const BINDINGS = { TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_API_KEY: API_KEY_SID, TWILIO_API_SECRET: SECRET, SESSION_SECRET: 'worker-session-secret', TOKEN_TTL: '600' };
-const ORIGIN = 'http://localhost';
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 // Objects that fail as a store can: one whose every call throws, one that never answers.

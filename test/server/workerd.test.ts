@@ -6,15 +6,11 @@ import { jwtVerify } from 'jose';
 import { Miniflare, type RequestInit as WorkerRequestInit } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAccessToken } from 'twilio-token-lifecycle';
+import { ACCOUNT_SID, API_KEY_SID, BINDINGS, ORIGIN, SECRET } from '../helpers/worker-bindings';
 
 // examples/server/worker.ts bundled as wrangler would (workerd/worker/browser conditions, node:* left to
 // the runtime's nodejs_compat), then run in Cloudflare's own runtime, workerd, through miniflare.
 
-const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
-const API_KEY_SID = 'SK0123456789abcdef0123456789abcdef';
-const SECRET = 'worker-api-secret-that-must-never-leak';
-const BINDINGS = { TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_API_KEY: API_KEY_SID, TWILIO_API_SECRET: SECRET, SESSION_SECRET: 'worker-session-secret', TOKEN_TTL: '600' };
-const ORIGIN = 'http://localhost';
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 let script: string;
