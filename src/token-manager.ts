@@ -2,16 +2,15 @@ import { noop, Observable, type Subscription } from 'rxjs';
 import type { AccessToken } from './access-token';
 import type { CrossTab } from './cross-tab/cross-tab';
 import { crossTabSetup, DEFAULT_PEER_WAIT_MS, type CrossTabOptions } from './cross-tab/cross-tab-options';
-import { abortedError, TokenError } from './errors';
+import { abortedError } from './errors';
 import { httpTokenSource, type TokenRequestOptions } from './http-token-source';
 import type { Now } from './lifecycle/clock';
-import { noticesOf } from './lifecycle/notices';
-import { decide, plan, type Decision, type Plan } from './lifecycle/plan';
-import { reduce } from './lifecycle/reduce';
+import type { Answer, Effect } from './lifecycle/effects';
+import { stoppedError } from './lifecycle/reduce';
 import { sharedToken } from './lifecycle/shared-token';
 import { initialState, type Demand, type LifecycleEvent } from './lifecycle/state';
+import { step } from './lifecycle/step';
 import { timerEvent } from './lifecycle/timer-check';
-import { view } from './lifecycle/view';
 import { checkOptions } from './options';
 import { browserNetworkSignals, browserPageSignals, type NetworkSignals, type PageSignals } from './page-signals';
 import { DEFAULT_RETRY, type RetryOptions } from './refresh-policy';
@@ -133,12 +132,10 @@ export interface TokenManager {
 }
 
 /** Settles a waiting `getToken()` or `refresh()`. */
-type Settle = (decision: NonNullable<Decision>) => void;
+type Settle = (answer: Answer) => void;
 
 /** A lifecycle event before the runtime stamps it with the clock. */
 type Unstamped<E = LifecycleEvent> = E extends LifecycleEvent ? Omit<E, 'now'> : never;
-
-const stoppedError = () => new TokenError('stopped', 'The token manager was stopped');
 
 /**
  * Creates a manager that fetches a Twilio Access Token from your backend, decodes it, refreshes it
@@ -186,7 +183,8 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   let isRead = false;
   const waiters = new Map<number, Settle>();
   let nextDemandId = 0;
-  let inFlight: { id: number; controller: AbortController } | undefined;
+  // The transports of requests in flight, by id: the lifecycle says when to start and abort them.
+  const requests = new Map<number, AbortController>();
   let timer: Subscription | undefined;
   let graceTimer: Subscription | undefined;
   let holders = 0;
@@ -197,7 +195,6 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   // Set by stop() at once, even when it is called from a listener while the loop runs.
   let hasStopped = false;
   const isStopped = () => hasStopped || state.phase === 'stopped';
-  const timeoutError = () => new TokenError('timeout', `Token request timed out after ${state.config.timeoutMs} ms`);
 
   const clock = (): Now => {
     const wall = scheduler.now();
@@ -216,54 +213,58 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   }
 
   /**
-   * The runtime's one loop: applies each event to the pure lifecycle, carries out what the plan says
-   * (start a request, give up on one, settle callers, arm the timer) and publishes the snapshot.
-   * Events raised meanwhile (a listener calling `refresh()`) queue behind.
+   * The runtime's one loop: each event goes through the pure lifecycle, which says what to do; this
+   * carries it out and publishes the snapshot. Events raised meanwhile (a listener calling
+   * `refresh()`) queue behind.
    */
   function dispatch(event: LifecycleEvent): void {
     queue.push(event);
     if (isDraining) return;
     isDraining = true;
     try {
-      for (;;) {
-        while (queue.length) apply(queue.shift()!);
-        // The lifecycle gave up on the request in flight (stopped, timed out, abandoned in a sleep): abort
-        // its transport, saying why.
-        const stale = inFlight;
-        if (stale && stale.id !== state.request?.id) {
-          inFlight = undefined;
-          stale.controller.abort(isStopped() ? stoppedError() : timeoutError());
-        }
-        let next: Plan = {};
-        if (!isStopped()) {
-          const now = clock();
-          // Each caller waiting when the loop began, decided against the state as it is by then.
-          for (const demand of state.demands) {
-            const decision = decide(state, demand, now);
-            if (!decision) continue;
-            apply({ type: 'demand-dropped', now, id: demand.id });
-            const settle = waiters.get(demand.id);
-            waiters.delete(demand.id);
-            settle?.(decision);
-          }
-          next = plan(state, now);
-          if (next.timedOut !== undefined) {
-            queue.push({ type: 'request-failed', now, id: next.timedOut, error: timeoutError(), random: random() });
-            continue;
-          }
-          if (next.request) {
-            queue.push({ type: 'request-started', now, reason: next.request });
-            continue;
-          }
-          arm(next, now);
-        }
-        const snapshot = view(state, next);
-        if (!sameState(snapshot, store.value)) store.set(snapshot, isRead);
-        if (state.phase === 'stopped' || !queue.length) break;
+      while (queue.length && state.phase !== 'stopped') {
+        const next = step(state, queue.shift()!, random());
+        state = next.state;
+        for (const effect of next.effects) carryOut(effect);
+        if (!sameState(next.snapshot, store.value)) store.set(next.snapshot, isRead);
       }
     } finally {
       isDraining = false;
       if (hasStopped && state.phase === 'stopped') finishStop();
+    }
+  }
+
+  function carryOut(effect: Effect): void {
+    switch (effect.type) {
+      case 'send':
+        // stop() was called from a listener earlier in this step: the stop that follows would abort it.
+        if (!hasStopped) startRequest(effect.id, effect.reason);
+        return;
+      case 'abort':
+        requests.get(effect.id)?.abort(effect.error);
+        requests.delete(effect.id);
+        return;
+      case 'settle': {
+        const settle = waiters.get(effect.id);
+        waiters.delete(effect.id);
+        return settle?.(effect.answer);
+      }
+      case 'share':
+        return crossTab?.share(effect.token);
+      case 'refreshable':
+        return crossTab?.onRefreshable();
+      case 'emit':
+        try {
+          onEvent?.(effect.event);
+        } catch (error) {
+          // A throwing listener is the app's bug: report it, but never let it break the lifecycle.
+          queueMicrotask(() => {
+            throw error;
+          });
+        }
+        return events.set(effect.event);
+      case 'wake-at':
+        return arm(effect.inMs, effect.from);
     }
   }
 
@@ -272,8 +273,9 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     timer?.unsubscribe();
     graceTimer?.unsubscribe();
     stopSignals();
-    inFlight?.controller.abort(stoppedError());
-    inFlight = undefined;
+    for (const controller of requests.values()) controller.abort(stoppedError());
+    requests.clear();
+    // Callers whose demand was still queued when the stop came.
     const settles = [...waiters.values()];
     waiters.clear();
     for (const settle of settles) settle({ error: stoppedError() });
@@ -281,31 +283,11 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     events.complete();
   }
 
-  function apply(event: LifecycleEvent): void {
-    const prev = state;
-    const next = (state = reduce(prev, event));
-    if (event.type === 'request-started' && next.request) startRequest(next.request.id, event.reason);
-    const { current } = next;
-    if (current?.origin === 'fetched' && current.token !== prev.current?.token) crossTab?.share(sharedToken(current, event.now));
-    if (next.cannotRefresh !== prev.cannotRefresh) crossTab?.onRefreshable();
-    for (const notice of noticesOf(prev, event, next)) {
-      try {
-        onEvent?.(notice);
-      } catch (error) {
-        // A throwing listener is the app's bug: report it, but never let it break the lifecycle.
-        queueMicrotask(() => {
-          throw error;
-        });
-      }
-      events.set(notice);
-    }
-  }
-
   function startRequest(id: number, reason: FetchReason): void {
     const controller = new AbortController();
-    inFlight = { id, controller };
+    requests.set(id, controller);
     const settle = (event: Unstamped<Extract<LifecycleEvent, { type: 'token-received' | 'request-failed' }>>) => {
-      if (inFlight?.id === id) inFlight = undefined;
+      requests.delete(id);
       send(event);
     };
     // Both sources are async functions: a failure is a rejection, never a throw.
@@ -317,7 +299,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   }
 
   /** Arms the one timer; when it fires late (throttled, asleep), the check that follows is a `wake`. */
-  function arm({ wakeInMs }: Plan, armedAt: Now): void {
+  function arm(wakeInMs: number | undefined, armedAt: Now): void {
     timer?.unsubscribe();
     timer = undefined;
     if (wakeInMs === undefined) return;
@@ -402,10 +384,10 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
         send({ type: 'demand-dropped', id });
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      waiters.set(id, (decision) => {
+      waiters.set(id, (answer) => {
         signal?.removeEventListener('abort', onAbort);
-        if ('token' in decision) resolve(decision.token);
-        else reject(decision.error);
+        if ('token' in answer) resolve(answer.token);
+        else reject(answer.error);
       });
       send({ type: 'demand-added', demand: { id, kind, minValidityMs } });
     });

@@ -1,21 +1,33 @@
 import { parseAccessToken, type AccessToken } from '../access-token';
 import { TokenError, withRetryAt } from '../errors';
+import type { TokenEvent } from '../token-events';
 import { MAX_RETRY_AFTER_MS, retryDelayMs } from '../refresh-policy';
 import { after, msUntilEarliest, msUntilGate, reanchor, type Now } from './clock';
 import { learnClockOffset, placeFetched, placeShared } from './placement';
+import type { Effect } from './effects';
+import { sharedToken } from './shared-token';
 import type { HeldToken, InFlight, LifecycleEvent, LifecycleState, SharedToken } from './state';
 
 // How long a new tab keeps waiting once another tab says its request is out.
 const PEER_FETCH_WAIT_MS = 5000;
 
+/** The next state after `event`, leaving out the effects (see {@link transition}). */
+export const reduce = (state: LifecycleState, event: LifecycleEvent): LifecycleState => transition(state, event, []);
+
+export const stoppedError = () => new TokenError('stopped', 'The token manager was stopped');
+
+export const timeoutError = (state: LifecycleState) => new TokenError('timeout', `Token request timed out after ${state.config.timeoutMs} ms`);
+
 /**
- * The lifecycle's one transition function: the next state after `event`. Pure: no clock, no timer,
- * no I/O; everything it needs comes in the event.
+ * The lifecycle's one transition function: the next state after `event`, and (into `fx`) the effects
+ * it implies, each where the rule that implies it is. Pure: no clock, no timer, no I/O; everything it
+ * needs comes in the event.
  */
-export function reduce(state: LifecycleState, event: LifecycleEvent): LifecycleState {
+export function transition(state: LifecycleState, event: LifecycleEvent, fx: Effect[]): LifecycleState {
   if (state.phase === 'stopped') return state;
   const { now } = event;
-  const s = advance(state, now);
+  const at = now.wall;
+  const s = advance(state, now, fx);
   switch (event.type) {
     case 'activated':
       return {
@@ -28,6 +40,9 @@ export function reduce(state: LifecycleState, event: LifecycleEvent): LifecycleS
     case 'deactivated':
       return { ...s, phase: 'idle', role: undefined, peerWaitUntil: undefined, isOffline: false };
     case 'stopped':
+      if (s.request) fx.push({ type: 'abort', id: s.request.id, error: stoppedError() });
+      for (const { id } of s.demands) fx.push({ type: 'settle', id, answer: { error: stoppedError() } });
+      emit(fx, { type: 'stopped', at });
       return { ...s, phase: 'stopped', current: undefined, pending: undefined, request: undefined, demands: [] };
     case 'tick':
       return s;
@@ -35,6 +50,8 @@ export function reduce(state: LifecycleState, event: LifecycleEvent): LifecycleS
       // A request whose deadline passed while the machine slept is abandoned, not failed: its retry
       // should not back off. A throttled tab's late timer is no sleep: that request times out as usual.
       const request = s.request && (!event.hasSlept || msUntilGate(s.request.deadline, now) > 0) ? s.request : undefined;
+      if (s.request && !request) fx.push({ type: 'abort', id: s.request.id, error: timeoutError(s) });
+      emit(fx, { type: 'wake', at });
       // A token that died while we slept needs a new one now, not after the rest of a backoff.
       // The monotonic clock may have stood still in a sleep, so the held times on it are late by the
       // sleep: only the wall clock can tell now, and a wall clock set back later must not revive them.
@@ -42,12 +59,15 @@ export function reduce(state: LifecycleState, event: LifecycleEvent): LifecycleS
       return { ...s, isWaking: true, request, retryAt: !current && s.retryAt ? now : s.retryAt, current: awake(current, now), pending: awake(pending, now) };
     }
     case 'network':
+      if (s.isOffline === event.isOnline) emit(fx, { type: 'network', at, online: event.isOnline });
       return event.isOnline ? { ...s, isOffline: false, isWaking: true, retryAt: s.retryAt && now } : { ...s, isOffline: true };
     case 'demand-added':
       return { ...s, demands: [...s.demands, { ...event.demand, fromRequest: s.request?.id ?? s.nextRequestId }] };
     case 'demand-dropped':
       return { ...s, demands: s.demands.filter((demand) => demand.id !== event.id) };
     case 'request-started':
+      fx.push({ type: 'send', id: s.nextRequestId, reason: event.reason });
+      emit(fx, { type: 'request', at, reason: event.reason, attempt: s.failures + 1 });
       return {
         ...s,
         request: { id: s.nextRequestId, reason: event.reason, sentAt: now, deadline: after(now, s.config.timeoutMs) },
@@ -61,29 +81,39 @@ export function reduce(state: LifecycleState, event: LifecycleEvent): LifecycleS
       if (request?.id !== event.id) return s;
       const answered = { ...s, request: undefined };
       return event.type === 'request-failed'
-        ? failed(answered, event.error, event.random, now, request.id)
-        : received(answered, request, event, now);
+        ? failed(answered, event.error, event.random, now, request.id, fx)
+        : received(answered, request, event, now, fx);
     }
     case 'token-offered':
-      return offered(s, event.token, now);
+      return offered(s, event.token, now, fx);
     case 'peer-fetching':
       return s.peerWaitUntil ? { ...s, peerWaitUntil: after(now, Math.max(msUntilGate(s.peerWaitUntil, now), PEER_FETCH_WAIT_MS)) } : s;
     case 'peers-absent':
       return { ...s, peerWaitUntil: undefined };
     case 'role-changed':
+      if (event.role && event.role !== s.role) emit(fx, { type: 'role', at, role: event.role });
       return { ...s, role: event.role };
   }
 }
 
-/** Brings the state up to `now`: a pending token becomes usable, an expired one goes, a wait ends. */
-export function advance(state: LifecycleState, now: Now): LifecycleState {
+const emit = (fx: Effect[], event: TokenEvent) => fx.push({ type: 'emit', event });
+
+/**
+ * Brings the state up to `now`: a pending token becomes usable (a fetched one is shared with the
+ * other tabs then), an expired one goes, a wait ends.
+ */
+function advance(state: LifecycleState, now: Now, fx: Effect[]): LifecycleState {
   let { current, pending, peerWaitUntil, hasHadToken } = state;
   if (pending && msUntilGate(pending.usableAt, now) <= 0) {
     current = pending;
     pending = undefined;
     hasHadToken = true;
+    if (current.origin === 'fetched') fx.push({ type: 'share', token: sharedToken(current, now) });
   }
-  if (current && msUntilEarliest(current.expiresAt, now) <= 0) current = undefined;
+  if (current && msUntilEarliest(current.expiresAt, now) <= 0) {
+    current = undefined;
+    emit(fx, { type: 'expired', at: now.wall });
+  }
   if (peerWaitUntil && (current || msUntilGate(peerWaitUntil, now) <= 0)) peerWaitUntil = undefined;
   return current === state.current && pending === state.pending && peerWaitUntil === state.peerWaitUntil && !state.isWaking
     ? state
@@ -115,6 +145,7 @@ function received(
   request: InFlight,
   { jwt, serverNow, random }: { jwt: string; serverNow?: number | undefined; random: number },
   now: Now,
+  fx: Effect[],
 ): LifecycleState {
   const token = parse(jwt);
   const timing = { sentAt: request.sentAt, receivedAt: now, serverNow, clockOffset: state.clockOffset };
@@ -126,28 +157,36 @@ function received(
     : s.identity !== undefined && (token.identity ?? null) !== s.identity
       ? mismatch(token, s.identity, 'from the token endpoint')
       : placeFetched(token, timing, s.current, s.config.refreshBeforeMs);
-  if (placement instanceof TokenError) return failed(s, placement, random, now, request.id, isParsed ? token.identity : undefined);
-  return accept(s, { token: token as AccessToken, origin: 'fetched', requestId: request.id, ...placement }, now);
+  if (placement instanceof TokenError) return failed(s, placement, random, now, request.id, fx, true, isParsed ? token.identity : undefined);
+  return accept(s, { token: token as AccessToken, origin: 'fetched', requestId: request.id, ...placement }, now, fx);
 }
 
-function offered(state: LifecycleState, shared: SharedToken, now: Now): LifecycleState {
+function offered(state: LifecycleState, shared: SharedToken, now: Now, fx: Effect[]): LifecycleState {
   // A tab that has no identity yet fetches its own first token rather than trust another tab's.
   if (state.phase !== 'active' || state.identity === undefined) return state;
   const token = parse(shared.jwt);
   if (token instanceof TokenError) return state;
   if ((token.identity ?? null) !== state.identity) {
     // Shown, but never in place of a failure of this tab's own (a 401 stays what getToken() reports).
-    return { ...state, failure: state.failure ?? { error: mismatch(token, state.identity, 'from another tab'), requestId: -1, identity: token.identity } };
+    if (state.failure) return state;
+    const error = mismatch(token, state.identity, 'from another tab');
+    emit(fx, refusal(error, 'tab', token.identity, now));
+    return { ...state, failure: { error, requestId: -1, identity: token.identity } };
   }
   // Only a token that outlives the newest one held is worth taking.
   const newest = state.pending ?? state.current;
   if (newest && shared.expiresAt <= newest.expiresAt.wall) return state;
   const placement = placeShared(token, shared, now, state.current, state.clockOffset, state.config.refreshBeforeMs);
-  return placement instanceof TokenError ? state : accept(state, { token, origin: 'tab', requestId: -1, ...placement }, now);
+  return placement instanceof TokenError ? state : accept(state, { token, origin: 'tab', requestId: -1, ...placement }, now, fx);
 }
 
+const refusal = ({ code, message }: TokenError, origin: HeldToken['origin'], identity: string | undefined, now: Now): TokenEvent =>
+  ({ type: 'refused', at: now.wall, origin, code, message, identity });
+
 /** A good token, fetched or shared: failures are over, and it becomes current once usable. */
-function accept(state: LifecycleState, held: HeldToken, now: Now): LifecycleState {
+function accept(state: LifecycleState, held: HeldToken, now: Now, fx: Effect[]): LifecycleState {
+  // Only the server's own answer shows this tab can fetch again.
+  if (held.origin === 'fetched' && state.cannotRefresh) fx.push({ type: 'refreshable' });
   const s: LifecycleState = {
     ...state,
     // Bound for good to the first token's identity, even to none (`null`).
@@ -156,17 +195,39 @@ function accept(state: LifecycleState, held: HeldToken, now: Now): LifecycleStat
     failures: 0,
     retryAt: undefined,
     halted: undefined,
-    // Only the server's own answer ends its `Retry-After`, or shows this tab can fetch again.
+    // Only the server's own answer ends its `Retry-After`, or shows this tab can refresh again.
     ...(held.origin === 'fetched' && { quietUntil: undefined, cannotRefresh: undefined }),
   };
   const { current } = s;
   // The same JWT again (tokens minted in the same second are identical): keep the older, safer timeline.
-  return current?.token.jwt === held.token.jwt
-    ? { ...s, current: { ...current, requestId: Math.max(current.requestId, held.requestId) } }
-    : advance({ ...s, pending: held }, now);
+  if (current?.token.jwt === held.token.jwt) return { ...s, current: { ...current, requestId: Math.max(current.requestId, held.requestId) } };
+  const { token, usableAt, refreshAt, expiresAt } = held;
+  emit(fx, {
+    type: 'token',
+    at: now.wall,
+    origin: held.origin,
+    identity: token.identity,
+    lifetimeMs: token.expiresAt - token.issuedAt,
+    usableAt: usableAt.wall,
+    refreshAt: refreshAt.wall,
+    expiresAt: expiresAt.wall,
+    // The tail of the signature: tells tokens apart in a log without giving one away.
+    fingerprint: `…${token.jwt.slice(-6)}`,
+  });
+  return advance({ ...s, pending: held }, now, fx);
 }
 
-function failed(state: LifecycleState, error: TokenError, random: number, now: Now, requestId: number, identity?: string): LifecycleState {
+/** A request failed, or its token was `refused` (a token for `identity`, when it could be read). */
+export function failed(
+  state: LifecycleState,
+  error: TokenError,
+  random: number,
+  now: Now,
+  requestId: number,
+  fx: Effect[],
+  refused = false,
+  identity?: string,
+): LifecycleState {
   const failures = state.failures + 1;
   const { retry } = state.config;
   const { code } = error;
@@ -182,11 +243,26 @@ function failed(state: LifecycleState, error: TokenError, random: number, now: N
       ? 'exhausted'
       : undefined;
   const retryAt = halted ? undefined : after(now, retryDelayMs(failures, retry, () => random, retryAfterMs));
+  const cannotRefresh = (halted && halted !== 'exhausted') || state.cannotRefresh;
+  if (cannotRefresh !== state.cannotRefresh) fx.push({ type: 'refreshable' });
+  if (refused) emit(fx, refusal(error, 'fetched', identity, now));
+  const { status, message, serverError } = error;
+  emit(fx, {
+    type: 'failure',
+    at: now.wall,
+    code,
+    message,
+    status,
+    attempt: failures,
+    retryAt: retryAt?.wall,
+    serverError,
+    ...(retryAfterMs !== undefined && { retryAfterMs }),
+  });
   return {
     ...state,
     failures,
     halted,
-    cannotRefresh: (halted && halted !== 'exhausted') || state.cannotRefresh,
+    cannotRefresh,
     retryAt,
     // The server's `Retry-After` holds back every request, not only the retry.
     quietUntil: retryAfterMs !== undefined ? after(now, Math.min(retryAfterMs, MAX_RETRY_AFTER_MS)) : state.quietUntil,
