@@ -18,6 +18,49 @@ const overflow = (page: Page) =>
     return { scroll: document.documentElement.scrollWidth - width, wide };
   });
 
+/** Installed in the page: on every repaint of the timeline, any two text boxes that intersect, and any text the now line crosses. */
+function watchLabels() {
+  const svg = document.getElementById('timeline')!;
+  const found: string[] = [];
+  const checks: Record<string, number> = {};
+  const check = () => {
+    const scheme = matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+    const key = `${document.documentElement.clientWidth} ${scheme}`;
+    checks[key] = (checks[key] ?? 0) + 1;
+    const texts = [...svg.querySelectorAll('text')].map((text) => ({ text: text.textContent ?? '', box: text.getBoundingClientRect() }));
+    const line = svg.querySelector('.tl-now-line')?.getBoundingClientRect();
+    const hit = (a: DOMRect, b: DOMRect, pad = 0) => a.left < b.right + pad && b.left - pad < a.right && a.top < b.bottom && b.top < a.bottom;
+    texts.forEach((a, i) => {
+      for (const b of texts.slice(i + 1)) if (hit(a.box, b.box)) found.push(`${key}: "${a.text}" × "${b.text}"`);
+      // The line is 1.5 px wide: its box has no width, so pad it by half.
+      if (line && a.text !== 'now' && hit(a.box, line, 0.75)) found.push(`${key}: "${a.text}" × the now line`);
+    });
+  };
+  new MutationObserver(check).observe(svg, { childList: true });
+  (window as unknown as { labelCheck: { found: string[]; checks: Record<string, number> } }).labelCheck = { found, checks };
+}
+const labelCheck = (page: Page) => page.evaluate(() => (window as unknown as { labelCheck: { found: string[]; checks: Record<string, number> } }).labelCheck);
+
+/** WCAG contrast of every old lane's bars and label against the card, from computed styles (opacity included). */
+function oldLaneContrasts() {
+  const svg = document.getElementById('timeline')!;
+  const rgb = (color: string) => (color.match(/[\d.]+/g) ?? []).slice(0, 3).map(Number);
+  const channel = (c: number) => ((c /= 255) <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+  const luminance = ([r, g, b]: number[]) => 0.2126 * channel(r!) + 0.7152 * channel(g!) + 0.0722 * channel(b!);
+  const ratio = (a: number[], b: number[]) => {
+    const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+    return (hi! + 0.05) / (lo! + 0.05);
+  };
+  const background = rgb(getComputedStyle(svg.closest('.card')!).backgroundColor);
+  return [...svg.querySelectorAll('.tl-replaced .tl-seg, .tl-replaced .tl-lane-label')].map((element) => {
+    let alpha = Number(getComputedStyle(element).fillOpacity);
+    for (let node: Element | null = element; node && node !== svg.parentElement; node = node.parentElement) alpha *= Number(getComputedStyle(node).opacity);
+    const fill = rgb(getComputedStyle(element).fill);
+    const seen = fill.map((c, i) => alpha * c + (1 - alpha) * background[i]!);
+    return { what: element.getAttribute('class') ?? '', ratio: ratio(seen, background) };
+  });
+}
+
 describe.runIf(hasChromium)('the demo timeline in Chromium', () => {
   let browser: Awaited<ReturnType<typeof launchChromium>>;
   let server: Awaited<ReturnType<typeof startDemoServer>>;
@@ -133,127 +176,68 @@ describe.runIf(hasChromium)('the demo timeline in Chromium', () => {
     const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     expect(background).not.toBe('rgb(245, 246, 248)'); // the light theme's
   }, 120_000);
-});
 
-/** Installed in the page: on every repaint of the timeline, any two text boxes that intersect, and any text the now line crosses. */
-function watchLabels() {
-  const svg = document.getElementById('timeline')!;
-  const found: string[] = [];
-  const checks: Record<string, number> = {};
-  const check = () => {
-    const scheme = matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
-    const key = `${document.documentElement.clientWidth} ${scheme}`;
-    checks[key] = (checks[key] ?? 0) + 1;
-    const texts = [...svg.querySelectorAll('text')].map((text) => ({ text: text.textContent ?? '', box: text.getBoundingClientRect() }));
-    const line = svg.querySelector('.tl-now-line')?.getBoundingClientRect();
-    const hit = (a: DOMRect, b: DOMRect, pad = 0) => a.left < b.right + pad && b.left - pad < a.right && a.top < b.bottom && b.top < a.bottom;
-    texts.forEach((a, i) => {
-      for (const b of texts.slice(i + 1)) if (hit(a.box, b.box)) found.push(`${key}: "${a.text}" × "${b.text}"`);
-      // The line is 1.5 px wide: its box has no width, so pad it by half.
-      if (line && a.text !== 'now' && hit(a.box, line, 0.75)) found.push(`${key}: "${a.text}" × the now line`);
-    });
-  };
-  new MutationObserver(check).observe(svg, { childList: true });
-  (window as unknown as { labelCheck: { found: string[]; checks: Record<string, number> } }).labelCheck = { found, checks };
-}
-const labelCheck = (page: Page) => page.evaluate(() => (window as unknown as { labelCheck: { found: string[]; checks: Record<string, number> } }).labelCheck);
-
-/** WCAG contrast of every old lane's bars and label against the card, from computed styles (opacity included). */
-function oldLaneContrasts() {
-  const svg = document.getElementById('timeline')!;
-  const rgb = (color: string) => (color.match(/[\d.]+/g) ?? []).slice(0, 3).map(Number);
-  const channel = (c: number) => ((c /= 255) <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
-  const luminance = ([r, g, b]: number[]) => 0.2126 * channel(r!) + 0.7152 * channel(g!) + 0.0722 * channel(b!);
-  const ratio = (a: number[], b: number[]) => {
-    const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
-    return (hi! + 0.05) / (lo! + 0.05);
-  };
-  const background = rgb(getComputedStyle(svg.closest('.card')!).backgroundColor);
-  return [...svg.querySelectorAll('.tl-replaced .tl-seg, .tl-replaced .tl-lane-label')].map((element) => {
-    let alpha = Number(getComputedStyle(element).fillOpacity);
-    for (let node: Element | null = element; node && node !== svg.parentElement; node = node.parentElement) alpha *= Number(getComputedStyle(node).opacity);
-    const fill = rgb(getComputedStyle(element).fill);
-    const seen = fill.map((c, i) => alpha * c + (1 - alpha) * background[i]!);
-    return { what: element.getAttribute('class') ?? '', ratio: ratio(seen, background) };
-  });
-}
-
-describe.runIf(hasChromium)('the demo timeline’s labels and colours in Chromium', () => {
-  let browser: Awaited<ReturnType<typeof launchChromium>>;
-  let server: Awaited<ReturnType<typeof startDemoServer>>;
-  const pageErrors: string[] = [];
-
-  beforeEach(async () => {
-    pageErrors.length = 0;
-    server = await startDemoServer({ TOKEN_TTL: '4' });
-    browser = await launchChromium();
-  });
-
-  afterEach(async () => {
-    await browser.close();
-    await server.close();
-    expect(pageErrors).toEqual([]);
-  });
-
-  it('never draws two labels over each other, nor the now line through one, at 360, 390 and 1280 px, light and dark', async () => {
-    const page = await browser.context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.setViewportSize({ width: 1280, height: 900 });
-    await page.goto(`${server.url}/?identity=alice`);
-    await untilValid(page);
-    await page.evaluate(watchLabels);
-    for (const width of [1280, 390, 360]) {
-      await page.setViewportSize({ width, height: 900 });
-      for (const colorScheme of ['light', 'dark'] as const) {
-        await page.emulateMedia({ colorScheme });
-        // An outage at every size and scheme: failure labels, the outage band, the recovery, new lanes.
-        const before = await tokens(page);
-        await page.$eval('#outage', (button) => ((button as HTMLElement).dataset.seconds = '2'));
-        await page.click('#outage');
-        await page.waitForSelector('#failures[data-state="failing"]', { timeout: 30_000 });
-        await page.waitForSelector('#failures[data-state="recovered"]', { timeout: 30_000 });
-        await page.waitForFunction((n) => (window as unknown as { demo: { tokensReceived: number } }).demo.tokensReceived >= n, before + 2, { timeout: 30_000 });
+  describe('its labels and colours', () => {
+    it('never draws two labels over each other, nor the now line through one, at 360, 390 and 1280 px, light and dark', async () => {
+      const page = await browser.context.newPage();
+      page.on('pageerror', (error) => pageErrors.push(error.message));
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await page.goto(`${server.url}/?identity=alice`);
+      await untilValid(page);
+      await page.evaluate(watchLabels);
+      for (const width of [1280, 390, 360]) {
+        await page.setViewportSize({ width, height: 900 });
+        for (const colorScheme of ['light', 'dark'] as const) {
+          await page.emulateMedia({ colorScheme });
+          // An outage at every size and scheme: failure labels, the outage band, the recovery, new lanes.
+          const before = await tokens(page);
+          await page.$eval('#outage', (button) => ((button as HTMLElement).dataset.seconds = '2'));
+          await page.click('#outage');
+          await page.waitForSelector('#failures[data-state="failing"]', { timeout: 30_000 });
+          await page.waitForSelector('#failures[data-state="recovered"]', { timeout: 30_000 });
+          await page.waitForFunction((n) => (window as unknown as { demo: { tokensReceived: number } }).demo.tokensReceived >= n, before + 2, { timeout: 30_000 });
+        }
       }
-    }
-    const { found, checks } = await labelCheck(page);
-    expect([...new Set(found)]).toEqual([]);
-    // Every size and scheme was checked, on many repaints.
-    for (const width of [1280, 390, 360]) for (const scheme of ['light', 'dark']) expect(checks[`${width} ${scheme}`] ?? 0).toBeGreaterThan(10);
-  }, 240_000);
+      const { found, checks } = await labelCheck(page);
+      expect([...new Set(found)]).toEqual([]);
+      // Every size and scheme was checked, on many repaints.
+      for (const width of [1280, 390, 360]) for (const scheme of ['light', 'dark']) expect(checks[`${width} ${scheme}`] ?? 0).toBeGreaterThan(10);
+    }, 240_000);
 
-  it('keeps old lanes at 3:1 contrast or more against the card in dark mode', async () => {
-    const page = await browser.context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.emulateMedia({ colorScheme: 'dark' });
-    await page.goto(`${server.url}/?identity=alice`);
-    await untilValid(page);
-    await page.waitForFunction(() => document.querySelectorAll('#timeline .tl-replaced .tl-seg').length >= 4, undefined, { timeout: 30_000 });
-    const contrasts = await page.evaluate(oldLaneContrasts);
-    expect(contrasts.some((entry) => entry.what.includes('tl-fresh'))).toBe(true);
-    expect(contrasts.some((entry) => entry.what.includes('tl-window'))).toBe(true);
-    for (const entry of contrasts) expect(entry, entry.what).toMatchObject({ ratio: expect.any(Number) });
-    expect(contrasts.filter((entry) => entry.ratio < 3)).toEqual([]);
-  }, 120_000);
+    it('keeps old lanes at 3:1 contrast or more against the card in dark mode', async () => {
+      const page = await browser.context.newPage();
+      page.on('pageerror', (error) => pageErrors.push(error.message));
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await page.goto(`${server.url}/?identity=alice`);
+      await untilValid(page);
+      await page.waitForFunction(() => document.querySelectorAll('#timeline .tl-replaced .tl-seg').length >= 4, undefined, { timeout: 30_000 });
+      const contrasts = await page.evaluate(oldLaneContrasts);
+      expect(contrasts.some((entry) => entry.what.includes('tl-fresh'))).toBe(true);
+      expect(contrasts.some((entry) => entry.what.includes('tl-window'))).toBe(true);
+      for (const entry of contrasts) expect(entry, entry.what).toMatchObject({ ratio: expect.any(Number) });
+      expect(contrasts.filter((entry) => entry.ratio < 3)).toEqual([]);
+    }, 120_000);
 
-  it('pauses under the mouse only with a visible cue, and moves on when the mouse leaves', async () => {
-    const page = await browser.context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(`${server.url}/?identity=alice`);
-    await untilValid(page);
-    expect(await page.isVisible('#timeline-paused')).toBe(false);
-    await page.hover('#timeline-box');
-    await page.waitForSelector('#timeline-paused', { state: 'visible' });
-    expect(await page.textContent('#timeline-paused')).toBe('paused — move away to resume');
-    const held = await page.getAttribute('#timeline', 'aria-label');
-    const count = await tokens(page);
-    // New tokens come; the paused timeline keeps its picture while the cue shows.
-    await page.waitForFunction((n) => (window as unknown as { demo: { tokensReceived: number } }).demo.tokensReceived >= n, count + 2, { timeout: 30_000 });
-    expect(await page.getAttribute('#timeline', 'aria-label')).toBe(held);
-    expect(await page.isVisible('#timeline-paused')).toBe(true);
-    await page.mouse.move(1, 1);
-    await page.waitForSelector('#timeline-paused', { state: 'hidden' });
-    await page.waitForFunction((before) => document.getElementById('timeline')?.getAttribute('aria-label') !== before, held, { timeout: 30_000 });
-  }, 120_000);
+    it('pauses under the mouse only with a visible cue, and moves on when the mouse leaves', async () => {
+      const page = await browser.context.newPage();
+      page.on('pageerror', (error) => pageErrors.push(error.message));
+      await page.goto(`${server.url}/?identity=alice`);
+      await untilValid(page);
+      expect(await page.isVisible('#timeline-paused')).toBe(false);
+      await page.hover('#timeline-box');
+      await page.waitForSelector('#timeline-paused', { state: 'visible' });
+      expect(await page.textContent('#timeline-paused')).toBe('paused — move away to resume');
+      const held = await page.getAttribute('#timeline', 'aria-label');
+      const count = await tokens(page);
+      // New tokens come; the paused timeline keeps its picture while the cue shows.
+      await page.waitForFunction((n) => (window as unknown as { demo: { tokensReceived: number } }).demo.tokensReceived >= n, count + 2, { timeout: 30_000 });
+      expect(await page.getAttribute('#timeline', 'aria-label')).toBe(held);
+      expect(await page.isVisible('#timeline-paused')).toBe(true);
+      await page.mouse.move(1, 1);
+      await page.waitForSelector('#timeline-paused', { state: 'hidden' });
+      await page.waitForFunction((before) => document.getElementById('timeline')?.getAttribute('aria-label') !== before, held, { timeout: 30_000 });
+    }, 120_000);
+  });
 });
 
 describe('the timeline layout (pure)', () => {

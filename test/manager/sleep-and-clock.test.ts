@@ -1,26 +1,25 @@
-// @vitest-environment node
-/**
- * "Never dead as alive" (issue 18, item 2), on virtual time against the real manager: the expiry the
- * manager holds is never past the token's real `exp`, whatever the client's clocks do.
- *
- * The server's clock is the true time (VirtualClock.trueNow); the client's wall clock is off from it by
- * a random fraction of a second (or more); its monotonic clock counts real time unless a sleep stops it.
- */
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createTokenManager, parseAccessToken, type TokenManager } from 'twilio-token-lifecycle';
 import { FakePageSignals, mintTestToken } from 'twilio-token-lifecycle/testing';
-import { VirtualClock } from './helpers/virtual-clock';
+import { START, tick, useManagerCleanup, useManagerHarness, VirtualClock } from '../helpers/manager-harness';
+import { tokenBackend } from '../helpers/token-backend';
 
-const START = Date.UTC(2026, 11, 7, 9, 0, 0);
+/**
+ * "Never dead as alive" (issue 18, item 2): the expiry the manager holds is never past the token's real
+ * `exp`, whatever the client's clocks do: off the server's, set back, stopped by a sleep, or woken.
+ *
+ * Two kinds of time: vitest's fake timers (useManagerHarness, where Date.now() is the client's clock), and
+ * a VirtualClock whose true time is the server's, the client's wall clock off from it by a random fraction
+ * of a second (or more), and its monotonic clock counting real time unless a sleep stops it.
+ */
 const MINUTE = 60_000;
 // A fixed seed keeps CI repeatable; FC_SEED=<n> explores others.
 const SEED = Number(process.env.FC_SEED ?? 20261207);
+/** When the VirtualClock tests' true time starts. */
+const CLOCK_START = Date.UTC(2026, 11, 7, 9, 0, 0);
 
-const managers: TokenManager[] = [];
-afterEach(() => {
-  for (const manager of managers.splice(0)) manager.stop();
-});
+const keep = useManagerCleanup();
 
 interface Network {
   /** Request travel time (client → server) and answer travel time (server → client), ms. */
@@ -47,7 +46,7 @@ function managerOn(clock: VirtualClock, ttlSeconds: number, network: () => Netwo
     page: options.page ?? false,
     random: () => 0.5,
   });
-  managers.push(manager);
+  keep(manager);
   return { manager, minted };
 }
 
@@ -58,6 +57,31 @@ function overshootMs(clock: VirtualClock, manager: TokenManager): number {
   // The real `exp` is on the server's clock; the client's wall clock reads `wallOffset` more.
   return expiresAt - (token.expiresAt + clock.wallOffset);
 }
+
+describe('a client clock minutes or hours off the server’s', () => {
+  const { manageBackend: manage } = useManagerHarness();
+
+  it.each([-600_000, 600_000])('is not fooled by a client clock %i ms off the server', async (offset) => {
+    const backend = tokenBackend({ ttlSeconds: 3600, serverClockOffsetMs: offset });
+    const manager = manage(backend);
+    manager.subscribe(() => undefined);
+    await tick();
+    expect(manager.getState()).toMatchObject({ status: 'valid', expiresAt: START + 3599_000 });
+    await tick(55 * 60_000 - 1000 - 1);
+    expect(backend.calls).toHaveLength(1);
+    expect(manager.getState().token).toBeDefined();
+    await tick(1);
+    expect(backend.calls).toHaveLength(2);
+  });
+
+  it('is not fooled by a client clock hours off either', async () => {
+    const backend = tokenBackend({ ttlSeconds: 600, serverClockOffsetMs: -5 * 3600_000 });
+    const manager = manage(backend);
+    manager.subscribe(() => undefined);
+    await tick();
+    expect(manager.getState()).toMatchObject({ status: 'valid', nextRefreshAt: START + 449_000 });
+  });
+});
 
 describe('the held expiry with the client clock off by a fraction of a second', () => {
   it('is never past exp, for random clock offsets, send times and round trips (property)', async () => {
@@ -70,7 +94,7 @@ describe('the held expiry with the client clock off by a fraction of a second', 
         fc.integer({ min: 0, max: 1500 }), // down
         fc.constantFrom(10, 60, 3600),
         async (wallOffsetMs, sendAt, upMs, downMs, ttlSeconds) => {
-          const clock = new VirtualClock({ trueNow: START + sendAt, wallOffsetMs });
+          const clock = new VirtualClock({ trueNow: CLOCK_START + sendAt, wallOffsetMs });
           const { manager } = managerOn(clock, ttlSeconds, () => ({ upMs, downMs }));
           const token = manager.getToken();
           await clock.advance(upMs + downMs);
@@ -92,7 +116,7 @@ describe('the held expiry with the client clock off by a fraction of a second', 
   it('holds a token minted 950 ms into the server’s second, by a client clock 950 ms behind, no later than exp', async () => {
     // The server's second begins 950 ms before ours: the old rounding allowance assumed the seconds tick
     // in step and held this token 950 ms past its exp.
-    const clock = new VirtualClock({ trueNow: START + 950, wallOffsetMs: -950 });
+    const clock = new VirtualClock({ trueNow: CLOCK_START + 950, wallOffsetMs: -950 });
     const { manager } = managerOn(clock, 3600, () => ({ upMs: 0, downMs: 0 }));
     const token = manager.getToken();
     await clock.advance(0);
@@ -102,9 +126,45 @@ describe('the held expiry with the client clock off by a fraction of a second', 
   });
 });
 
+describe('never dead as alive', () => {
+  const { manageBackend: manage } = useManagerHarness();
+
+  it('does not hand out a token that expired by the monotonic clock after the wall clock was set back', async () => {
+    const backend = tokenBackend({ ttlSeconds: 3600 });
+    const manager = manage(backend);
+    const first = await manager.getToken();
+    await tick(3600_000 - 10_000); // 10 s left, truly
+    vi.setSystemTime(Date.now() - 15 * 60_000); // the user sets the clock back 15 min
+    const token = manager.getToken({ minValidityMs: 30_000 });
+    await tick();
+    expect(await token).not.toBe(first);
+    expect(backend.calls).toHaveLength(2);
+  });
+
+  it('shows a token that died during a sleep as gone at once on read, before any timer or event', async () => {
+    const backend = tokenBackend({ ttlSeconds: 3600 });
+    const manager = manage(backend, { page: new FakePageSignals() });
+    manager.subscribe(() => undefined);
+    await tick();
+    backend.respondWith(() => new Promise(() => undefined));
+    vi.setSystemTime(Date.now() + 2 * 3600_000); // asleep: the wall clock ran on, no timer fired
+    expect(manager.getState().token).toBeUndefined();
+    expect(manager.getState().status).not.toBe('valid');
+  });
+
+  it('refuses a token already expired by the clock offset it learned from an earlier token', async () => {
+    const backend = tokenBackend({ ttlSeconds: 3600 });
+    const manager = manage(backend);
+    await manager.getToken();
+    await tick(1000);
+    backend.respondWith(() => Promise.resolve(backend.mint({ issuedAt: Date.now() - 2 * 3600_000 })));
+    await expect(manager.refresh()).rejects.toMatchObject({ code: 'invalid-token', message: expect.stringMatching(/expired/) });
+  });
+});
+
 describe('a sleep the monotonic clock did not count, then the wall clock set back', () => {
   it('shows the token gone at its real exp, not ~35 min later', async () => {
-    const clock = new VirtualClock({ trueNow: START });
+    const clock = new VirtualClock({ trueNow: CLOCK_START });
     const page = new FakePageSignals();
     const { manager, minted } = managerOn(clock, 3600, () => ({ upMs: 50, downMs: 50 }), { page });
     manager.subscribe(() => undefined);
@@ -130,7 +190,7 @@ describe('a sleep the monotonic clock did not count, then the wall clock set bac
 
 describe('a wake re-anchors the held times without announcing them again', () => {
   it('tells each token once, the pending one (nbf ahead) too, however often the page wakes', async () => {
-    const clock = new VirtualClock({ trueNow: START });
+    const clock = new VirtualClock({ trueNow: CLOCK_START });
     const page = new FakePageSignals();
     const events: string[] = [];
     let nbfAhead = false;
@@ -142,7 +202,7 @@ describe('a wake re-anchors the held times without announcing them again', () =>
       page,
       onEvent: (event) => events.push(event.type),
     });
-    managers.push(manager);
+    keep(manager);
     manager.subscribe(() => undefined);
     await clock.advance(1000);
     nbfAhead = true;

@@ -39,8 +39,8 @@ import {
   type TokenManagerOptions,
 } from 'twilio-token-lifecycle';
 import { FakeNetworkSignals, FakePageSignals, mintTestToken } from 'twilio-token-lifecycle/testing';
-import { ChaosBackend, type Answer, type BackendCall, type Fault } from './helpers/chaos-backend';
-import { VirtualClock, flush } from './helpers/virtual-clock';
+import { ChaosBackend, type Answer, type BackendCall, type Fault } from '../helpers/chaos-backend';
+import { VirtualClock, flush } from '../helpers/virtual-clock';
 
 const START = Date.UTC(2026, 10, 23, 9, 0, 0);
 const SECOND = 1000;
