@@ -38,7 +38,7 @@ const construct =
 
 /**
  * A Conversations `Client` for the {@link TokenManagerProvider}'s user, created once a token is there,
- * fed every new token ({@link attachConversations}) and shut down on unmount or a change of user.
+ * fed every new token (`attachConversations`) and shut down on unmount or a change of user.
  * `options` go to `new Client(jwt, options)` (and `onError` to the adapter), read when it is created.
  * `connectionState` is the client's own (`connected` only while it is logged in).
  *
@@ -60,7 +60,7 @@ export function useConversationsClient<Client extends ConversationsClientLike & 
 
 /**
  * A `SyncClient` for the {@link TokenManagerProvider}'s user, created once a token is there, fed every
- * new token ({@link attachSync}) and shut down on unmount or a change of user. `connectionState` is the
+ * new token (`attachSync`) and shut down on unmount or a change of user. `connectionState` is the
  * client's own (`connected` only while it is logged in).
  */
 export function useSyncClient<Client extends SyncClientLike & { shutdown(): unknown }, Options = undefined>(
@@ -80,7 +80,7 @@ export type VoiceDeviceHookOptions<Options> = ClientHookOptions<Options> & {
   /**
    * `true`: call `device.register()` (to receive calls) before `status` turns `ready`; a failed
    * registration is status `error`, and the device is destroyed. `'one-tab'`: one tab per browser
-   * registers ({@link attachVoice}'s `register: 'one-tab'`); see `registeredHere` and `callsElsewhere`.
+   * registers (`attachVoice`'s `register: 'one-tab'`); see `registeredHere` and `callsElsewhere`.
    * @default false
    */
   register?: boolean | 'one-tab';
@@ -91,7 +91,7 @@ export type VoiceDeviceResult<Device> = TwilioClientResult<Device, VoiceDeviceSt
 
 /**
  * A Voice `Device` for the {@link TokenManagerProvider}'s user, created once a token is there, fed every
- * new token ({@link attachVoice}), registered if `register: true` (or in one tab of the browser with
+ * new token (`attachVoice`), registered if `register: true` (or in one tab of the browser with
  * `register: 'one-tab'`: `registeredHere` says whether it is this one, `callsElsewhere` what rings in the
  * other), and destroyed on unmount or a change of user. `connectionState` is the Device's `state`
  * (`registered` while incoming calls can arrive).
@@ -135,7 +135,7 @@ export function useVoiceDevice<
 }
 
 /**
- * A twilio-video `Room` for the {@link TokenManagerProvider}'s user: joined with {@link connectVideo}
+ * A twilio-video `Room` for the {@link TokenManagerProvider}'s user: joined with `connectVideo`
  * (a token valid for at least `minValidityMs`, one retry with a new token if Twilio rejects it), and
  * left (`room.disconnect()`) on unmount or a change of user. A connected room needs no new tokens.
  * `options` go to `connect(jwt, options)`, read when joining; to join another room, remount (`key`).
