@@ -187,7 +187,7 @@ export interface ResolvedOptions {
   /** `undefined` when there is none, or it is turned off. */
   readonly page: PageSignals | undefined;
   readonly network: NetworkSignals | undefined;
-  /** `url` (through ky, its timeout left to the manager) or `fetchToken`. */
+  /** `url` (through ky) or `fetchToken`. */
   readonly source: TokenSource;
   /** What the lifecycle keeps fixed for the manager's life. */
   readonly config: LifecycleConfig;
@@ -215,7 +215,7 @@ export function resolveOptions(options: TokenManagerOptions): ResolvedOptions {
     network: options.network === false ? undefined : (options.network ?? browserNetworkSignals()),
     source: options.fetchToken
       ? customTokenSource(options.fetchToken)
-      : httpTokenSource(options.url, { timeout: false, ...options.request }, () => scheduler.now()),
+      : httpTokenSource(options.url, options.request, () => scheduler.now()),
     config: {
       refreshBeforeMs: options.refreshBeforeMs,
       retry: { ...DEFAULT_RETRY, ...options.retry },
