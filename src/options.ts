@@ -1,6 +1,7 @@
 // The options of `createTokenManager` in one place: their types, the checks that run once at creation
 // (a NaN that slips in becomes a timer loop or a retry that never comes) and the defaults.
 import type { CrossTabOptions, CrossTabSetup } from './cross-tab/cross-tab-options';
+import { redactTokens } from './errors';
 import { httpTokenSource, type TokenRequestOptions } from './http-token-source';
 import type { LifecycleConfig } from './lifecycle/state';
 import { browserNetworkSignals, browserPageSignals, type NetworkSignals, type PageSignals } from './page-signals';
@@ -77,7 +78,6 @@ export interface GetTokenOptions {
   /** Why the token is wanted, as `events$` and `fetchToken` see it. The adapters say `hint`. @default 'demand' */
   reason?: 'demand' | 'hint';
 }
-
 
 /** How long one request may take, unless `timeoutMs` (or `request.timeout`) says otherwise. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -161,7 +161,8 @@ const describe = (value: unknown) => (isFunction(value) ? 'a function' : isObjec
  */
 export function checkOptions(options: TokenManagerOptions): void {
   const fail = (name: string, value: unknown, rule: string): never => {
-    throw new TypeError(`createTokenManager: option \`${name}\` must be ${rule}, got ${describe(value)}`);
+    // A JWT passed where a function belongs (`fetchToken: jwt`) must not reach a log whole.
+    throw new TypeError(redactTokens(`createTokenManager: option \`${name}\` must be ${rule}, got ${describe(value)}`));
   };
   if (!isObject(options)) fail('options', options, 'an object');
   for (const [path, [isValid, expected]] of Object.entries(RULES) as Array<[string, Rule]>) {

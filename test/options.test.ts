@@ -4,7 +4,7 @@
 import { asyncScheduler, Subscription } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { createTokenManager, type TokenManagerOptions } from 'twilio-token-lifecycle';
-import { FakeBroadcastHub, FakeLockManager, FakeNetworkSignals, FakePageSignals, VirtualClock } from 'twilio-token-lifecycle/testing';
+import { FakeBroadcastHub, FakeLockManager, FakeNetworkSignals, FakePageSignals, mintTestToken, VirtualClock } from 'twilio-token-lifecycle/testing';
 import { checkOptions, DEFAULT_IDLE_GRACE_MS, DEFAULT_PEER_WAIT_MS, DEFAULT_RETRY, DEFAULT_TIMEOUT_MS, resolveOptions } from '../src/options';
 import { timeoutScheduler } from '../src/timeout-scheduler';
 
@@ -81,6 +81,12 @@ describe('checkOptions: every option', () => {
   ])('shows the value it got: %s', (_, options, shown) => {
     expect(() => checkOptions(options as never)).toThrow(expect.objectContaining({ message: expect.stringMatching(new RegExp(`${shown.replace(/[()]/g, '\\$&')}$`)) }));
     expect(() => checkOptions(options as never)).not.toThrow(/secret-source/);
+  });
+
+  it('never quotes a token whole: a JWT where a function belongs is redacted', () => {
+    const jwt = mintTestToken({ identity: 'alice' });
+    expect(() => checkOptions({ fetchToken: jwt } as never)).toThrow(/option `fetchToken` must be a function, got "\[token\]"$/);
+    expect(() => checkOptions({ fetchToken: jwt } as never)).not.toThrow(jwt.split('.')[1]!);
   });
 
   it.each([undefined, null, 'https://example.com/token', 42])('refuses options that are not an object (%o)', (options) => {
