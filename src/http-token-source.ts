@@ -6,7 +6,8 @@ import type { TokenSource } from './token-source';
 /** ky options for the token request. `retry`, `throwHttpErrors` and `signal` belong to the manager. */
 export type TokenRequestOptions = Omit<KyOptions, 'retry' | 'throwHttpErrors' | 'signal' | 'prefixUrl'>;
 
-const DEFAULT_REQUEST: KyOptions = { method: 'post', credentials: 'same-origin', timeout: 10_000 };
+// ky's own timeout is off unless `request.timeout` sets one: the manager times every request itself.
+const DEFAULT_REQUEST: KyOptions = { method: 'post', credentials: 'same-origin', timeout: false };
 const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]+$/;
 const ERROR_BODY_LIMIT = 16_384;
 

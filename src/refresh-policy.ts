@@ -17,8 +17,6 @@ export const MIN_REQUEST_INTERVAL_MS = 1000;
 /** The longest `Retry-After` obeyed. */
 export const MAX_RETRY_AFTER_MS = 24 * 3600_000;
 
-export const DEFAULT_RETRY: Required<RetryOptions> = { limit: Infinity, baseDelayMs: 1000, maxDelayMs: 60_000 };
-
 /**
  * How long before expiry to refresh. The default lead is capped at a quarter of the token's lifetime
  * (a 60 s token is refreshed 15 s early); an explicit one at half, so a refresh never loops.

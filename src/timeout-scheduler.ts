@@ -14,7 +14,7 @@ export type TokenScheduler = SchedulerLike & { monotonicNow?: () => number };
  */
 export const timeoutScheduler: TokenScheduler = {
   now: () => Date.now(),
-  monotonicNow: typeof performance !== 'undefined' && typeof performance.now === 'function' ? () => performance.now() : undefined,
+  monotonicNow: (globalThis as { performance?: Partial<Performance> }).performance?.now ? () => performance.now() : undefined,
   // Runs `work` once. Nothing in this library reschedules from inside `work` (rxjs operators do, with
   // their own schedulers), so the action is a plain Subscription that cancels the timeout.
   schedule<T>(work: (this: SchedulerAction<T>, state?: T) => void, delay = 0, state?: T): Subscription {

@@ -1,9 +1,7 @@
 import { noop, Observable, type Subscription } from 'rxjs';
 import type { AccessToken } from './access-token';
 import type { CrossTab } from './cross-tab/cross-tab';
-import { crossTabSetup, DEFAULT_PEER_WAIT_MS, type CrossTabOptions } from './cross-tab/cross-tab-options';
 import { abortedError } from './errors';
-import { httpTokenSource, type TokenRequestOptions } from './http-token-source';
 import type { Now } from './lifecycle/clock';
 import type { Answer, Effect } from './lifecycle/effects';
 import { stoppedError } from './lifecycle/reduce';
@@ -11,89 +9,18 @@ import { sharedToken } from './lifecycle/shared-token';
 import { initialState, type Demand, type LifecycleEvent } from './lifecycle/state';
 import { step } from './lifecycle/step';
 import { timerEvent } from './lifecycle/timer-check';
-import { checkOptions } from './options';
-import { browserNetworkSignals, browserPageSignals, type NetworkSignals, type PageSignals } from './page-signals';
-import { DEFAULT_RETRY, type RetryOptions } from './refresh-policy';
+import { resolveOptions, type GetTokenOptions, type TokenManagerOptions } from './options';
 import { stateStore } from './state-store';
-import { timeoutScheduler, type TokenScheduler } from './timeout-scheduler';
+import type { TokenScheduler } from './timeout-scheduler';
 import type { TokenEvent } from './token-events';
-import { customTokenSource, toTokenError, type FetchReason, type FetchToken } from './token-source';
+import { toTokenError, type FetchReason } from './token-source';
 import { sameState, type TokenState } from './token-state';
 
+export type { GetTokenOptions, TokenManagerOptions } from './options';
 export type { TokenScheduler } from './timeout-scheduler';
 
 // setTimeout fires at once for delays past 2^31−1 ms; the plan is re-checked when it fires anyway.
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
-const DEFAULT_TIMEOUT_MS = 10_000;
-
-interface CommonOptions {
-  /**
-   * The identity this manager is for. A token for anyone else is refused (`identity-mismatch`).
-   * @default the identity of the first token it holds
-   */
-  identity?: string;
-  /**
-   * How long before expiry to refresh. The default is capped at a quarter of the token's lifetime
-   * (a 60 s token is refreshed 15 s early); a value you set is capped at half of it.
-   * @default 300000 (5 minutes)
-   */
-  refreshBeforeMs?: number;
-  /** Backoff for failed requests (full jitter). 401/403 are never retried until `refresh()`. */
-  retry?: RetryOptions;
-  /** How long one request may take before it is aborted and retried, for `url` and `fetchToken` alike. @default 10000 */
-  timeoutMs?: number;
-  /** Where all timing happens; pass a virtual scheduler or use fake timers in tests. @default setTimeout, Date.now and performance.now */
-  scheduler?: TokenScheduler;
-  /**
-   * How long the manager keeps scheduling after its last subscriber leaves, so that React
-   * StrictMode's unmount/remount does not refetch.
-   * @default 1000
-   */
-  idleGraceMs?: number;
-  /** Source of randomness for backoff jitter, in [0, 1). @default Math.random */
-  random?: () => number;
-  /** Called with every {@link TokenEvent} (requests, tokens, failures, refusals, roles, wake, offline). */
-  onEvent?: (event: TokenEvent) => void;
-  /**
-   * One refresher for all tabs of this origin that use the same endpoint: the others adopt its tokens
-   * over `BroadcastChannel`, only for this manager's identity. `false` turns it off; a string (or
-   * `{ key }`) scopes it, e.g. per user.
-   * @default on in browsers for a `url` manager; off for `fetchToken` unless a key is given
-   */
-  crossTab?: boolean | string | CrossTabOptions;
-  /** Page lifecycle (visibility, wake, freeze). `false` ignores it. @default the browser's, where there is one */
-  page?: PageSignals | false;
-  /** Online status; retries pause while offline. `false` ignores it. @default the browser's, where there is one */
-  network?: NetworkSignals | false;
-}
-
-/** Options of {@link createTokenManager}: a `url` to fetch from, or your own `fetchToken`. */
-export type TokenManagerOptions = CommonOptions &
-  (
-    | {
-        /** Your backend's token endpoint. It answers JSON `{ "token": "<jwt>" }` or the bare JWT. */
-        url: string | URL;
-        /** ky options for the request. @default { method: 'post', credentials: 'same-origin' } */
-        request?: TokenRequestOptions;
-        fetchToken?: never;
-      }
-    | {
-        /** Any other transport. Pass `signal` on so `stop()` and the timeout can cancel it. */
-        fetchToken: FetchToken;
-        url?: never;
-        request?: never;
-      }
-  );
-
-/** Options of {@link TokenManager.getToken}. */
-export interface GetTokenOptions {
-  /** The token must stay valid at least this long; otherwise a new one is fetched. @default 0 */
-  minValidityMs?: number;
-  /** Stops waiting (rejects with code `aborted`); the shared request goes on for others. */
-  signal?: AbortSignal;
-  /** Why the token is wanted, as `events$` and `fetchToken` see it. The adapters say `hint`. @default 'demand' */
-  reason?: 'demand' | 'hint';
-}
 
 /** Keeps one Twilio Access Token fresh. Create it with {@link createTokenManager}. */
 export interface TokenManager {
@@ -150,34 +77,11 @@ type Unstamped<E = LifecycleEvent> = E extends LifecycleEvent ? Omit<E, 'now'> :
  * const { jwt } = await manager.getToken();
  */
 export function createTokenManager(options: TokenManagerOptions): TokenManager {
-  checkOptions(options);
-  const scheduler: TokenScheduler = options.scheduler ?? timeoutScheduler;
-  const userRandom = options.random ?? Math.random;
-  // A jitter source that answers NaN or 7 must not turn the backoff into a loop.
-  const random = () => {
-    const value = userRandom();
-    return value >= 0 && value < 1 ? value : 0.5;
-  };
-  const { onEvent, idleGraceMs = 1000 } = options;
-  const setup = crossTabSetup(options.crossTab, options.url);
-  const page = options.page === false ? undefined : (options.page ?? browserPageSignals());
-  const network = options.network === false ? undefined : (options.network ?? browserNetworkSignals());
-  const source = options.fetchToken
-    ? customTokenSource(options.fetchToken)
-    : httpTokenSource(options.url, { timeout: false, ...options.request }, () => scheduler.now());
+  const { scheduler, random, onEvent, idleGraceMs, crossTab: setup, page, network, source, config, identity } = resolveOptions(options);
   const store = stateStore<TokenState>({ status: 'idle' });
   // `events$`: no replay; the last event is kept only as the store's value.
   const events = stateStore<TokenEvent | undefined>(undefined, false);
-  let state = initialState(
-    {
-      refreshBeforeMs: options.refreshBeforeMs,
-      retry: { ...DEFAULT_RETRY, ...options.retry },
-      timeoutMs: options.timeoutMs ?? (options.request?.timeout || DEFAULT_TIMEOUT_MS),
-      peerWaitMs: setup?.options.peerWaitMs ?? DEFAULT_PEER_WAIT_MS,
-      isShared: setup !== undefined,
-    },
-    options.identity ?? setup?.options.identity,
-  );
+  let state = initialState(config, identity);
   const queue: LifecycleEvent[] = [];
   let isDraining = false;
   let isRead = false;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RETRY, refreshLeadMs, retryDelayMs } from '../src/refresh-policy';
+import { DEFAULT_RETRY } from '../src/options';
+import { refreshLeadMs, retryDelayMs } from '../src/refresh-policy';
 import { parseRetryAfter } from '../src/http-token-source';
 
 describe('refreshLeadMs', () => {

@@ -23,29 +23,3 @@ export interface CrossTabSetup {
   options: CrossTabOptions;
   url: string | URL | undefined;
 }
-
-/** How long a new tab waits for the others' token, unless `peerWaitMs` says otherwise. */
-export const DEFAULT_PEER_WAIT_MS = 150;
-
-/**
- * Reads the `crossTab` option. On by default in a browser (a `document` and `BroadcastChannel`) for a
- * `url` manager; a `fetchToken` manager shares only with an explicit `key`, since nothing else tells
- * which tabs use the same backend.
- */
-export function crossTabSetup(
-  option: boolean | string | CrossTabOptions | undefined,
-  url: string | URL | undefined,
-): CrossTabSetup | undefined {
-  const options: CrossTabOptions = typeof option === 'string' ? { key: option } : (typeof option === 'object' && option) || {};
-  // Off when turned off; by default, outside a page; without a channel to share over; or with nothing
-  // telling which tabs use the same backend.
-  if (
-    option === false ||
-    (option == null && typeof document === 'undefined') ||
-    (options.channel === undefined && typeof BroadcastChannel === 'undefined') ||
-    (url === undefined && options.key === undefined)
-  ) {
-    return undefined;
-  }
-  return { options, url };
-}

@@ -46,7 +46,7 @@ function defaultLocks(): LockManagerLike | null {
 
 function randomId(): string {
   // `randomUUID` exists only in secure contexts; a page served over http gets a random string.
-  return typeof crypto !== 'undefined' && typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : Math.random().toString(36).slice(2);
+  return globalThis.crypto?.randomUUID?.() ?? Math.random().toString(36).slice(2);
 }
 
 /** One tab's part in sharing tokens, as the manager drives it. */

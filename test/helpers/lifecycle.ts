@@ -4,7 +4,7 @@ import type { Now } from '../../src/lifecycle/clock';
 import { plan } from '../../src/lifecycle/plan';
 import { reduce } from '../../src/lifecycle/reduce';
 import { initialState, type LifecycleConfig, type LifecycleEvent, type LifecycleState } from '../../src/lifecycle/state';
-import { DEFAULT_RETRY } from '../../src/refresh-policy';
+import { DEFAULT_RETRY } from '../../src/options';
 
 /** Wall and monotonic clocks in step, at wall time `T0 + ms`. */
 export const T0 = Date.UTC(2026, 0, 1, 9);
