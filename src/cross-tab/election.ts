@@ -1,4 +1,5 @@
-import type { SchedulerLike, Subscription } from 'rxjs';
+import type { Subscription } from 'rxjs';
+import type { TokenScheduler } from '../timeout-scheduler';
 import { envelope, isCrossTabMessage, type CrossTabChannel } from './channel';
 
 export function noop(): void {}
@@ -69,10 +70,14 @@ export function webLocksElection(locks: LockManagerLike, name: string, onUnavail
 /**
  * Where Web Locks are missing: a lease renewed over the channel. The leader posts `lease` every third
  * of `leaseMs`; when a lease lapses, any tab claims it; two claimants settle on the smaller tab id.
+ *
+ * A lease is judged by when it was heard, on the monotonic clock (`scheduler.monotonicNow`, else
+ * `now`): a wall clock set back (or forward) neither stalls a takeover nor ends a live lease early, and
+ * no tab's clock is compared with another's.
  */
 export function leaseElection(
   channel: CrossTabChannel,
-  scheduler: SchedulerLike,
+  scheduler: TokenScheduler,
   tabId: string,
   isVisible: () => boolean,
   leaseMs = 3000,
@@ -89,13 +94,14 @@ export function leaseElection(
     isLeader = value;
     notify(value);
   };
+  const elapsed = () => scheduler.monotonicNow?.() ?? scheduler.now();
   const renewIn = () => (timer = scheduler.schedule(tick, leaseMs / 3));
   function tick(): void {
     timer = undefined;
-    const now = scheduler.now();
-    if (isLeader || now >= leaseUntil) {
+    if (isLeader || elapsed() >= leaseUntil) {
       setLeader(true);
-      post({ type: 'lease', until: now + leaseMs });
+      // `until` (wall clock) only keeps the message's shape: receivers time the lease from hearing it.
+      post({ type: 'lease', until: scheduler.now() + leaseMs });
     }
     // Becoming leader may have made this tab leave (a hidden tab yields) and join again, which arms
     // its own timer: renewing as well would leave two timers running, one of them for ever.
@@ -109,13 +115,13 @@ export function leaseElection(
         if (!isCrossTabMessage(message)) return;
         if (message.type === 'lease') {
           if (isLeader && message.from < tabId) setLeader(false);
-          if (!isLeader) leaseUntil = Math.max(leaseUntil, message.until);
+          if (!isLeader) leaseUntil = Math.max(leaseUntil, elapsed() + leaseMs);
         } else if (!isLeader && (message.type === 'lease-release' || message.type === 'bye')) {
           leaseUntil = -Infinity;
         }
       });
       // Listen for a whole lease before claiming, so a new tab does not unseat a live leader.
-      leaseUntil = Math.max(leaseUntil, scheduler.now() + leaseMs);
+      leaseUntil = Math.max(leaseUntil, elapsed() + leaseMs);
       renewIn();
     },
     leave() {
