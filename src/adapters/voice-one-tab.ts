@@ -37,11 +37,18 @@ export const REGISTER_TIMEOUT_MS = 10_000;
  * How long a new holder of the Web Lock waits before registering, unless the last holder said it had
  * unregistered (`voice-released`): a tab that crashes, or closes while its `register` is in flight, frees
  * its lock as its socket closes, and the close may reach Twilio after the next tab's `register` (seen:
- * 60 ms in Chromium). A registered holder that closes sends its unregister in `pagehide` and says
- * `voice-released`, so the next one registers at once. The lease fallback needs none: its gain already
+ * 60 ms in Chromium). A registered holder whose page unloads sends its unregister in `beforeunload` and
+ * says `voice-released`, so the next one registers at once. The lease fallback needs none: its gain already
  * waits half a lease (REGISTRATION_CONFIRM_MS).
  */
 export const CLOSE_SETTLE_MS = 750;
+
+/**
+ * After `beforeunload` unregistered the holder, how long before it counts the page as staying (another
+ * listener cancelled the unload) and registers again; an unload that comes later (a slow navigation) just
+ * makes the next holder settle.
+ */
+export const UNLOAD_STAY_MS = 1_000;
 
 type Settings = Pick<AttachVoiceOptions, 'onRegistrationChange' | 'onCallElsewhere'> &
   OneTabOptions & {
@@ -117,6 +124,8 @@ export function startOneTabRegistration(manager: TokenManager, device: Registrab
   let rejoin: Subscription | undefined; // gave the lock up after a stuck register(): competes again then
   let hasGivenWay = false; // since the last register() that settled: keeps the retry backoff across lock changes
   let heardRelease = false; // the current holder said `voice-released`
+  let hasSaidRelease = false; // this holder said it, before an unload that has not (yet) come
+  let stay: Subscription | undefined; // after beforeunload: the page stayed if this fires
   let owner: string | undefined; // the other tab the lock last confirmed as holder (its `voice-owner`)
   let subscription: Subscription | undefined;
   let known: readonly TrackedCall[] = []; // other tabs' calls
@@ -138,7 +147,7 @@ export function startOneTabRegistration(manager: TokenManager, device: Registrab
 
   // Retries a failed or lost registration while this tab holds the lock: 1, 2, 4 … 30 s.
   const retryLater = () => {
-    if (retry || !isHolder || isLeaving) return;
+    if (retry || !isHolder || isLeaving || hasSaidRelease) return;
     retry = scheduler.schedule(() => {
       retry = undefined;
       shouldRegister = true;
@@ -196,7 +205,7 @@ export function startOneTabRegistration(manager: TokenManager, device: Registrab
   function sync(): void {
     if (isDone) return;
     publish();
-    // A destroyed Device owes nothing, whatever was in flight (its pagehide unregister, say).
+    // A destroyed Device owes nothing, whatever was in flight (its unregister before unload, say).
     if (isLeaving && device.state === 'destroyed') return finish();
     if (isBusy) return;
     const state = device.state;
@@ -228,7 +237,7 @@ export function startOneTabRegistration(manager: TokenManager, device: Registrab
     isDone = true;
     const wasHolder = isHolder;
     isHolder = false;
-    for (const timer of [leaveTimer, retry, settle, registerTimer, rejoin]) timer?.unsubscribe();
+    for (const timer of [leaveTimer, retry, settle, registerTimer, rejoin, stay]) timer?.unsubscribe();
     // Unregistered, as the server confirmed: the next holder may register at once.
     if (wasHolder && !hasTimedOut && device.state === 'unregistered') post({ type: 'voice-released' });
     lock?.leave();
@@ -237,7 +246,7 @@ export function startOneTabRegistration(manager: TokenManager, device: Registrab
     unlisten();
     channel?.close();
     for (const [event, listener] of deviceListeners) device.removeListener(event, listener);
-    page?.removeEventListener('pagehide', onPageHide, true);
+    page?.removeEventListener('beforeunload', onBeforeUnload);
     subscription?.unsubscribe();
   }
 
@@ -250,21 +259,25 @@ export function startOneTabRegistration(manager: TokenManager, device: Registrab
   };
 
   /**
-   * The page is being unloaded (closed, reloaded, navigated away): a registered holder sends its
-   * unregister now (the SDK destroys the Device in its own `pagehide`, after this capture listener and
-   * the microtasks it leaves), so Twilio hears it on this socket before the socket's close, and tells the
-   * next holder that it need not wait for the close. A page kept in the back/forward cache is left alone.
+   * The page is about to be unloaded (closed, reloaded, navigated away): a registered holder sends its
+   * unregister now, so Twilio hears it on this socket before the socket's close, and tells the next
+   * holder it need not wait for that close. (`beforeunload`: in `pagehide` the SDK, whose listener comes
+   * first, has already closed the socket.) If the page stays after all (another listener cancelled the
+   * unload), it registers again once the unregister is through.
    */
-  function onPageHide(event: Event): void {
-    if ((event as { persisted?: boolean }).persisted || !isHolder || isLeaving || isDone || isBusy) return;
-    if (device.state !== 'registered') return; // a register in flight: the next holder settles
-    try {
-      Promise.resolve(device.unregister()).catch(noop); // never settles if the page goes first
-    } catch {
-      return;
-    }
-    isBusy = true; // the loop leaves the Device alone from now on; its destroy() releases the lock
+  function onBeforeUnload(): void {
+    if (!isHolder || isLeaving || isDone || isBusy || device.state !== 'registered' || ownCalls.size > 0) return;
+    hasSaidRelease = true;
+    run(() => device.unregister(), false);
     post({ type: 'voice-released' });
+    // The server may answer `offline` before the unload comes: only time tells that the page stayed.
+    stay = scheduler.schedule(() => {
+      stay = undefined;
+      hasSaidRelease = false;
+      post({ type: 'voice-owner' }); // withdraws the release
+      shouldRegister = true;
+      sync();
+    }, UNLOAD_STAY_MS);
   }
 
   const registerNow = () => {
@@ -355,7 +368,7 @@ export function startOneTabRegistration(manager: TokenManager, device: Registrab
     lock.isHeldBy(message.from).then(
       (isTrue) => {
         if (!isTrue || isDone || isHolder) return;
-        if (owner !== message.from) heardRelease = false; // a release said by an earlier holder is void
+        heardRelease = false; // a release said before (by it, or an earlier holder) is void
         owner = message.from;
         hear(message);
       },
@@ -373,7 +386,7 @@ export function startOneTabRegistration(manager: TokenManager, device: Registrab
       if (!isVoiceRelayMessage(message) || message.from === tabId) return;
       if (message.type === 'voice-hello') {
         // A new tab learns who holds the registration, then its calls.
-        if (isHolder) post({ type: 'voice-owner' });
+        if (isHolder && !hasSaidRelease) post({ type: 'voice-owner' });
         for (const { call, status } of ownCalls.values()) post({ type: 'voice-call', call: describeCall(call, status)! });
       } else if (message.type === 'voice-released') {
         // Only the holder's own word counts. It may come just after the lock did: a settling holder registers now.
@@ -392,8 +405,7 @@ export function startOneTabRegistration(manager: TokenManager, device: Registrab
   };
 
   for (const [event, listener] of deviceListeners) device.on(event, listener);
-  // Capture: at the window it runs before the SDK's own pagehide listener, which destroys the Device.
-  page?.addEventListener('pagehide', onPageHide, true);
+  page?.addEventListener('beforeunload', onBeforeUnload);
   // The Device's own token names its registration; without one, the manager's first token does.
   begin(device.token);
   // A token for another account or identity: this Device can never register for it, so give up.

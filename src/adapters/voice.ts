@@ -38,8 +38,8 @@ export interface OneTabOptions {
   /** Timers of the lease, the settle wait and registration retries. @default the manager's `scheduler` */
   scheduler?: TokenScheduler;
   /**
-   * Where `pagehide` is heard: a registered holder whose page is closing sends its unregister then, and
-   * tells the next holder it need not wait for the closing socket. `null`: not listened for.
+   * Where `beforeunload` is heard: a registered holder whose page is about to unload sends its unregister
+   * then, and tells the next holder it need not wait for the closing socket. `null`: not listened for.
    * @default globalThis (the window), where it has addEventListener
    */
   window?: Pick<EventTarget, 'addEventListener' | 'removeEventListener'> | null;
