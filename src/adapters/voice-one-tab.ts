@@ -63,6 +63,17 @@ const nextRetryDelay = (previous: number) => Math.min(2 * previous || 1_000, 30_
 const NO_CHANNEL: CrossTabChannel = { post: noop, subscribe: () => noop, close: noop };
 
 type WindowLike = NonNullable<OneTabOptions['window']>;
+type StorageLike = NonNullable<OneTabOptions['storage']>;
+
+function defaultStorage(): StorageLike | null {
+  try {
+    const storage = (globalThis as { localStorage?: StorageLike }).localStorage;
+    storage?.getItem('twilio-token-lifecycle'); // throws where storage is blocked
+    return storage ?? null;
+  } catch {
+    return null;
+  }
+}
 
 function defaultWindow(): WindowLike | null {
   const target = globalThis as Partial<WindowLike>;
@@ -104,6 +115,7 @@ export function startOneTabRegistration(manager: TokenManager, device: Registrab
   const scheduler = settings.scheduler ?? manager.scheduler;
   const locks = settings.locks === undefined ? defaultLocks() : settings.locks;
   const page = settings.window === undefined ? defaultWindow() : settings.window;
+  const storage = settings.storage === undefined ? defaultStorage() : settings.storage;
   const tabId = randomId();
   let channel: CrossTabChannel | undefined;
   let lock: RegistrationLock | undefined;
@@ -130,6 +142,45 @@ export function startOneTabRegistration(manager: TokenManager, device: Registrab
   let subscription: Subscription | undefined;
   let known: readonly TrackedCall[] = []; // other tabs' calls
   const ownCalls = new Map<string, { call: VoiceCallLike; status: CallElsewhereStatus; off(): void }>();
+
+  /**
+   * The registration's trace in storage, shared by the tabs of the profile: `registered` from a holder's
+   * `register()` until its unregister is sent (before unload) or confirmed, so a tab that takes the lock
+   * over knows whether an earlier holder's socket may still be registered (it closed without
+   * unregistering, or crashed); `linger:<until>` while a holder waits that out, so the next one (should
+   * it close meanwhile) waits only the rest. Where storage is blocked every new holder waits the whole
+   * CLOSE_SETTLE_MS (unless it heard `voice-released`).
+   */
+  const trace = {
+    read(): string | null | undefined {
+      try {
+        return storage ? storage.getItem(`${name}|trace`) : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    write(value: string | null): void {
+      try {
+        if (value === null) storage?.removeItem(`${name}|trace`);
+        else storage?.setItem(`${name}|trace`, value);
+      } catch {
+        // blocked: the next holder waits the whole settle
+      }
+    },
+  };
+  /** How long a new holder waits for an earlier holder's socket, by the trace (see above). */
+  const settleFor = (): number => {
+    const value = trace.read();
+    if (value === null) return 0; // nobody registered, or the last holder unregistered
+    const now = scheduler.now();
+    const until = value?.startsWith('linger:') ? Number(value.slice(7)) : NaN;
+    // A trace with no end (or beyond one settle: a clock set back) waits one whole settle from now.
+    if (!(until - now <= CLOSE_SETTLE_MS)) {
+      trace.write(`linger:${now + CLOSE_SETTLE_MS}`);
+      return CLOSE_SETTLE_MS;
+    }
+    return Math.max(0, until - now);
+  };
 
   const post = (body: Parameters<typeof relayMessage>[1]) => channel?.post(relayMessage(tabId, body) as never);
   const hear = (message: VoiceRelayMessage) => {
@@ -219,6 +270,7 @@ export function startOneTabRegistration(manager: TokenManager, device: Registrab
       if (isLeaving) finish();
     } else if (isWanted && state === 'unregistered' && shouldRegister) {
       shouldRegister = false;
+      trace.write('registered');
       run(() => device.register(), true);
     } else if (!isWanted && state === 'registered') {
       // Leaving, or the SDK re-registered by itself after a signaling reconnect while another tab holds it.
@@ -239,7 +291,10 @@ export function startOneTabRegistration(manager: TokenManager, device: Registrab
     isHolder = false;
     for (const timer of [leaveTimer, retry, settle, registerTimer, rejoin, stay]) timer?.unsubscribe();
     // Unregistered, as the server confirmed: the next holder may register at once.
-    if (wasHolder && !hasTimedOut && device.state === 'unregistered') post({ type: 'voice-released' });
+    if (wasHolder && !hasTimedOut && device.state === 'unregistered') {
+      trace.write(null);
+      post({ type: 'voice-released' });
+    }
     lock?.leave();
     for (const { off } of ownCalls.values()) off();
     ownCalls.clear();
@@ -269,6 +324,8 @@ export function startOneTabRegistration(manager: TokenManager, device: Registrab
     if (!isHolder || isLeaving || isDone || isBusy || device.state !== 'registered' || ownCalls.size > 0) return;
     hasSaidRelease = true;
     run(() => device.unregister(), false);
+    // Sent on this socket before its close: the next holder need not wait for the close.
+    trace.write(null);
     post({ type: 'voice-released' });
     // The server may answer `offline` before the unload comes: only time tells that the page stayed.
     stay = scheduler.schedule(() => {
@@ -306,8 +363,9 @@ export function startOneTabRegistration(manager: TokenManager, device: Registrab
       // stays that earlier holder: its `voice-released` may come just after the lock.)
       hear(relayMessage(tabId, { type: 'voice-owner' }));
       post({ type: 'voice-owner' });
-      if (heardRelease || !locks) registerNow();
-      else settle = scheduler.schedule(registerNow, CLOSE_SETTLE_MS);
+      const settleMs = heardRelease || !locks ? 0 : settleFor();
+      if (settleMs <= 0) registerNow();
+      else settle = scheduler.schedule(registerNow, settleMs);
       heardRelease = false;
       return;
     }

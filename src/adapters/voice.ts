@@ -43,6 +43,13 @@ export interface OneTabOptions {
    * @default globalThis (the window), where it has addEventListener
    */
   window?: Pick<EventTarget, 'addEventListener' | 'removeEventListener'> | null;
+  /**
+   * Where the tabs note whether a registration may still be live (one short key per registration), so a
+   * tab that takes over after a clean close registers at once, and waits for a socket only after a crash.
+   * `null`: not used (every takeover waits, unless the last holder said it unregistered).
+   * @default localStorage, where it is usable
+   */
+  storage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | null;
 }
 
 /** Options of {@link attachVoice}. */
