@@ -37,8 +37,8 @@ export const REGISTER_TIMEOUT_MS = 10_000;
  * How long a new holder of the Web Lock waits before registering, unless the last holder said it had
  * unregistered (`voice-released`): a tab that crashes, or closes while its `register` is in flight, frees
  * its lock as its socket closes, and the close may reach Twilio after the next tab's `register` (seen:
- * 60 ms in Chromium). A registered holder whose page unloads sends its unregister in `beforeunload` and
- * says `voice-released`, so the next one registers at once. The lease fallback needs none: its gain already
+ * 60-370 ms in Chromium). A holder whose unregister the server confirmed says `voice-released` (and
+ * clears the registration's trace in storage), so the next one registers at once. The lease fallback needs none: its gain already
  * waits half a lease (REGISTRATION_CONFIRM_MS).
  */
 export const CLOSE_SETTLE_MS = 750;
@@ -136,7 +136,7 @@ export function startOneTabRegistration(manager: TokenManager, device: Registrab
   let rejoin: Subscription | undefined; // gave the lock up after a stuck register(): competes again then
   let hasGivenWay = false; // since the last register() that settled: keeps the retry backoff across lock changes
   let heardRelease = false; // the current holder said `voice-released`
-  let hasSaidRelease = false; // this holder said it, before an unload that has not (yet) come
+  let isUnloading = false; // beforeunload came and the page has not (yet) gone
   let stay: Subscription | undefined; // after beforeunload: the page stayed if this fires
   let owner: string | undefined; // the other tab the lock last confirmed as holder (its `voice-owner`)
   let subscription: Subscription | undefined;
@@ -198,7 +198,7 @@ export function startOneTabRegistration(manager: TokenManager, device: Registrab
 
   // Retries a failed or lost registration while this tab holds the lock: 1, 2, 4 … 30 s.
   const retryLater = () => {
-    if (retry || !isHolder || isLeaving || hasSaidRelease) return;
+    if (retry || !isHolder || isLeaving || isUnloading) return;
     retry = scheduler.schedule(() => {
       retry = undefined;
       shouldRegister = true;
@@ -206,7 +206,7 @@ export function startOneTabRegistration(manager: TokenManager, device: Registrab
     }, (retryDelay = nextRetryDelay(retryDelay)));
   };
 
-  const run = (action: () => unknown, isRegister: boolean) => {
+  const run = (action: () => unknown, isRegister: boolean, onDone = noop) => {
     isBusy = true;
     const current = ++attempt;
     let result: unknown;
@@ -230,6 +230,7 @@ export function startOneTabRegistration(manager: TokenManager, device: Registrab
       if (current !== attempt) return; // given up on: the loop has moved on
       if (isRegister) registerTimer?.unsubscribe();
       isBusy = false;
+      if (!isDone) onDone();
       sync();
     });
   };
@@ -315,23 +316,24 @@ export function startOneTabRegistration(manager: TokenManager, device: Registrab
 
   /**
    * The page is about to be unloaded (closed, reloaded, navigated away): a registered holder sends its
-   * unregister now, so Twilio hears it on this socket before the socket's close, and tells the next
-   * holder it need not wait for that close. (`beforeunload`: in `pagehide` the SDK, whose listener comes
-   * first, has already closed the socket.) If the page stays after all (another listener cancelled the
-   * unload), it registers again once the unregister is through.
+   * unregister now (in `pagehide` the SDK, whose listener comes first, has already closed the socket).
+   * Only the server's `offline` makes it say `voice-released` and clear the trace: a message sent as the
+   * page goes may be lost with it (seen in Chromium on reload), so until then the next holder settles.
+   * If the page stays after all (another listener cancelled the unload), it registers again.
    */
   function onBeforeUnload(): void {
     if (!isHolder || isLeaving || isDone || isBusy || device.state !== 'registered' || ownCalls.size > 0) return;
-    hasSaidRelease = true;
-    run(() => device.unregister(), false);
-    // Sent on this socket before its close: the next holder need not wait for the close.
-    trace.write(null);
-    post({ type: 'voice-released' });
+    isUnloading = true; // from now on this tab does not re-register, nor say it holds, on its own
+    run(() => device.unregister(), false, () => {
+      if (device.state !== 'unregistered' || stay === undefined) return;
+      trace.write(null);
+      post({ type: 'voice-released' });
+    });
     // The server may answer `offline` before the unload comes: only time tells that the page stayed.
     stay = scheduler.schedule(() => {
       stay = undefined;
-      hasSaidRelease = false;
-      post({ type: 'voice-owner' }); // withdraws the release
+      isUnloading = false;
+      post({ type: 'voice-owner' }); // withdraws any release
       shouldRegister = true;
       sync();
     }, UNLOAD_STAY_MS);
@@ -444,7 +446,7 @@ export function startOneTabRegistration(manager: TokenManager, device: Registrab
       if (!isVoiceRelayMessage(message) || message.from === tabId) return;
       if (message.type === 'voice-hello') {
         // A new tab learns who holds the registration, then its calls.
-        if (isHolder && !hasSaidRelease) post({ type: 'voice-owner' });
+        if (isHolder && !isUnloading) post({ type: 'voice-owner' });
         for (const { call, status } of ownCalls.values()) post({ type: 'voice-call', call: describeCall(call, status)! });
       } else if (message.type === 'voice-released') {
         // Only the holder's own word counts. It may come just after the lock did: a settling holder registers now.

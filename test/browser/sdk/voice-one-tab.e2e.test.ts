@@ -122,7 +122,6 @@ describe.runIf(hasChromium)("attachVoice({ register: 'one-tab' }) with the real 
     // The hard invariant, sampled and replayed from the log: never two registered sockets of one identity.
     expect(Math.max(0, ...samples.map((sample) => Math.max(sample.alice, sample.bob))), 'registered at once (sampled)').toBeLessThanOrEqual(1);
     const log = signaling.registrations.map((event) => JSON.stringify(event)).join('\n');
-    if (mostAtOnce(signaling.registrations, 'alice') > 1) for (const tab of tabs) console.info('DBG', await tab.page.evaluate(() => JSON.stringify(Object.entries(localStorage).sort())));
     expect(mostAtOnce(signaling.registrations, 'alice'), `registered at once (log):\n${log}`).toBeLessThanOrEqual(1);
     expect(mostAtOnce(signaling.registrations, 'bob'), `registered at once (log):\n${log}`).toBeLessThanOrEqual(1);
     for (const tab of tabs) {
@@ -177,6 +176,16 @@ describe.runIf(hasChromium)("attachVoice({ register: 'one-tab' }) with the real 
       const flags = await Promise.all(mine.map(async (tab) => (await read(tab)).registeredHere));
       holders = mine.filter((_, i) => flags[i]);
       return holders.length === 1;
+    }).catch(async (error: Error) => {
+      // What each tab and the server say, to tell a stuck tab from a slow one.
+      const states = await Promise.all(
+        tabs.map(async (tab) => {
+          const harness = await read(tab).catch(() => undefined);
+          return JSON.stringify({ here: harness?.registeredHere, states: harness?.deviceStates, changes: harness?.changes, errors: harness?.adapterErrors, sdk: harness?.sdkErrors, fatal: harness?.fatal });
+        }),
+      );
+      const log = signaling.registrations.slice(-6).map((event) => JSON.stringify(event));
+      throw new Error(`${error.message}; server: ${signaling.registeredCount(identity)} registered; tabs:\n${states.join('\n')}\nlast log:\n${log.join('\n')}`);
     });
     return holders[0]!;
   }
@@ -219,7 +228,6 @@ describe.runIf(hasChromium)("attachVoice({ register: 'one-tab' }) with the real 
     expect(signaling.registeredCount('alice')).toBe(1);
 
     const closedAt = Date.now();
-    console.info('DBG closedAt', closedAt);
     await close(holder);
     const next = await holderOf(); // waits up to 30 s
     expect(others).toContain(next);
