@@ -499,6 +499,7 @@ describe("attachVoice({ register: 'one-tab' })", () => {
         if (registered().length === 1) registeredAt = Date.now();
       }
       expect(registeredAt! - crashedAt).toBeLessThanOrEqual(SETTLE_MS);
+      expect(holder()).toBe(c);
     });
 
     it('beforeunload: the holder unregisters, and once the server confirms the next registers at once; a page that stays registers again', async () => {
@@ -511,14 +512,14 @@ describe("attachVoice({ register: 'one-tab' })", () => {
       a.crash(); // the page goes
       await tick(10);
       expect(holder()).toBe(b); // no settle: it heard voice-released
-      const c = openTab();
+      const third = openTab();
       await tick(SETTLE_MS);
       b.window.dispatchEvent(new Event('beforeunload')); // but another listener keeps the page
       await tick(10);
       expect(registered()).toEqual([]);
       await tick(1_000);
       expect(holder()).toBe(b);
-      expect(c.device.registerCalls).toBe(0);
+      expect(third.device.registerCalls).toBe(0);
     });
   });
 });

@@ -52,8 +52,8 @@ export const UNLOAD_STAY_MS = 1_000;
 
 type Settings = Pick<AttachVoiceOptions, 'onRegistrationChange' | 'onCallElsewhere'> &
   OneTabOptions & {
-    /** A `register()` did not settle within {@link REGISTER_TIMEOUT_MS}: the attach's onError hears a TokenError. */
-    onRegisterTimeout?: (timeoutMs: number) => void;
+    /** A `register()` did not settle within {@link REGISTER_TIMEOUT_MS}: the attach's onError hears a TokenError with `message`. */
+    onRegisterTimeout?: (message: string) => void;
   };
 
 const CALL_ENDINGS = ['cancel', 'disconnect', 'reject'] as const;
@@ -245,7 +245,7 @@ export function startOneTabRegistration(manager: TokenManager, device: Registrab
     attempt += 1; // the stuck call's settlement changes nothing now
     isBusy = false;
     hasGivenWay = true;
-    tell(onRegisterTimeout, REGISTER_TIMEOUT_MS);
+    tell(onRegisterTimeout, `[twilio-token-lifecycle] Voice Device register() did not settle within ${REGISTER_TIMEOUT_MS / 1000} s: this tab gave the registration up and competes again later`);
     rejoin = scheduler.schedule(() => {
       rejoin = undefined;
       if (!isDone && !isLeaving) lock?.join(onLock);

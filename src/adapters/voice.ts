@@ -105,11 +105,7 @@ export function attachVoice(manager: TokenManager, device: VoiceDeviceLike, opti
     import('./voice-one-tab').then(({ startOneTabRegistration }) => {
       if (!isAttached) return;
       // A register() that never settled: the attach's error path hears it, as a TokenError.
-      const onRegisterTimeout = (timeoutMs: number) => {
-        const error = new TokenError('timeout', `Voice Device register() did not settle within ${timeoutMs / 1000} s; this tab gave up the registration and competes for it again later`);
-        if (attach.onError) attach.onError(error);
-        else console.warn(`[twilio-token-lifecycle] ${error.message}`);
-      };
+      const onRegisterTimeout = (message: string) => (attach.onError ?? console.warn)(new TokenError('timeout', message));
       stopRegistration = startOneTabRegistration(manager, device as RegistrableVoiceDevice, { onRegistrationChange, onCallElsewhere, onRegisterTimeout, ...oneTab });
     }, console.warn);
   }

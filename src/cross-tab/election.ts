@@ -98,10 +98,11 @@ export function leaseElection(
   const renewIn = () => (timer = scheduler.schedule(tick, leaseMs / 3));
   function tick(): void {
     timer = undefined;
-    if (isLeader || elapsed() >= leaseUntil) {
+    const now = elapsed();
+    if (isLeader || now >= leaseUntil) {
       setLeader(true);
-      // `until` (wall clock) only keeps the message's shape: receivers time the lease from hearing it.
-      post({ type: 'lease', until: scheduler.now() + leaseMs });
+      // `until` is on this tab's own clock: receivers time the lease from hearing it.
+      post({ type: 'lease', until: now + leaseMs });
     }
     // Becoming leader may have made this tab leave (a hidden tab yields) and join again, which arms
     // its own timer: renewing as well would leave two timers running, one of them for ever.
@@ -115,13 +116,13 @@ export function leaseElection(
         if (!isCrossTabMessage(message)) return;
         if (message.type === 'lease') {
           if (isLeader && message.from < tabId) setLeader(false);
-          if (!isLeader) leaseUntil = Math.max(leaseUntil, elapsed() + leaseMs);
+          if (!isLeader) leaseUntil = elapsed() + leaseMs; // (a later hearing never shortens it: the clock is monotonic)
         } else if (!isLeader && (message.type === 'lease-release' || message.type === 'bye')) {
           leaseUntil = -Infinity;
         }
       });
       // Listen for a whole lease before claiming, so a new tab does not unseat a live leader.
-      leaseUntil = Math.max(leaseUntil, elapsed() + leaseMs);
+      leaseUntil = elapsed() + leaseMs;
       renewIn();
     },
     leave() {
@@ -130,8 +131,7 @@ export function leaseElection(
       unsubscribe?.();
       unsubscribe = undefined;
       if (isLeader) post({ type: 'lease-release' });
-      leaseUntil = -Infinity;
-      setLeader(false);
+      setLeader(false); // (join starts the wait for a lease afresh)
     },
   };
 }
