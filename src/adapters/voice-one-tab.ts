@@ -35,11 +35,11 @@ export const REGISTER_TIMEOUT_MS = 10_000;
 
 /**
  * How long a new holder of the Web Lock waits before registering, unless the last holder said it had
- * unregistered (`voice-released`): a tab that crashes, or closes while its `register` is in flight, frees
- * its lock as its socket closes, and the close may reach Twilio after the next tab's `register` (seen:
+ * unregistered (`voice-released`): a tab that crashes, or closes before the server confirmed its
+ * unregister (the usual case: the page goes first), frees its lock as its socket closes, and the close may reach Twilio after the next tab's `register` (seen:
  * 60-370 ms in Chromium). A holder whose unregister the server confirmed says `voice-released` (and
- * clears the registration's trace in storage), so the next one registers at once. The lease fallback needs none: its gain already
- * waits half a lease (REGISTRATION_CONFIRM_MS).
+ * clears the registration's trace in storage), so the next one registers at once. The lease fallback
+ * needs none: its gain already waits half a lease (REGISTRATION_CONFIRM_MS).
  */
 export const CLOSE_SETTLE_MS = 750;
 
@@ -145,7 +145,7 @@ export function startOneTabRegistration(manager: TokenManager, device: Registrab
 
   /**
    * The registration's trace in storage, shared by the tabs of the profile: `registered` from a holder's
-   * `register()` until its unregister is sent (before unload) or confirmed, so a tab that takes the lock
+   * `register()` until the server confirmed its unregister, so a tab that takes the lock
    * over knows whether an earlier holder's socket may still be registered (it closed without
    * unregistering, or crashed); `linger:<until>` while a holder waits that out, so the next one (should
    * it close meanwhile) waits only the rest. Where storage is blocked every new holder waits the whole
