@@ -502,6 +502,19 @@ describe("attachVoice({ register: 'one-tab' })", () => {
       expect(holder()).toBe(c);
     });
 
+    it("with the shared trace, the settle counts from when the holder's Device was destroyed: a tab that takes over later registers at once", async () => {
+      const storage = sharedStorage();
+      const a = openTab({ storage });
+      await tick(10);
+      expect(registered()).toEqual([a]);
+      a.device.destroy(); // as the SDK's pagehide does: its socket closes
+      a.crash();
+      await tick(1_000);
+      const b = openTab({ storage }); // opened after the settle has passed
+      await tick(10);
+      expect(holder()).toBe(b);
+    });
+
     it('beforeunload: the holder unregisters, and once the server confirms the next registers at once; a page that stays registers again', async () => {
       const [a, b] = [openTab(), openTab()];
       await tick(SETTLE_MS);

@@ -295,6 +295,9 @@ export function startOneTabRegistration(manager: TokenManager, device: Registrab
     if (wasHolder && !hasTimedOut && device.state === 'unregistered') {
       trace.write(null);
       post({ type: 'voice-released' });
+    } else if (wasHolder && device.state === 'destroyed' && trace.read() === 'registered') {
+      // Its socket is closing now (the SDK's pagehide, or the app, destroyed it): the settle counts from here.
+      trace.write(`linger:${scheduler.now() + CLOSE_SETTLE_MS}`);
     }
     lock?.leave();
     for (const { off } of ownCalls.values()) off();
