@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { attachVoice, createTokenManager, type CallElsewhere, type CrossTabChannel, type Detach, type TokenManager } from 'twilio-token-lifecycle';
-import { FakeBroadcastHub, FakeLockManager, FakeVoiceDevice, mintTestToken } from 'twilio-token-lifecycle/testing';
+import { attachVoice, createTokenManager, type CallElsewhere, type CrossTabChannel, type Detach, type TokenError, type TokenManager, type TokenScheduler } from 'twilio-token-lifecycle';
+import { FakeBroadcastHub, FakeLockManager, FakeVoiceDevice, mintTestToken, VirtualClock } from 'twilio-token-lifecycle/testing';
 import { tokenBackend } from './helpers/token-backend';
 
 const tick = (ms = 0) => vi.advanceTimersByTimeAsync(ms);
@@ -14,6 +14,10 @@ interface Tab {
   detach: Detach;
   changes: boolean[];
   elsewhere: CallElsewhere[];
+  /** What the adapter's onError heard. */
+  errors: TokenError[];
+  /** The tab's window: `beforeunload` is dispatched on it. */
+  window: EventTarget;
   /** The tab closes or crashes: its locks are freed, its channels go silent, its socket closes. */
   crash(): void;
 }
@@ -36,15 +40,19 @@ describe("attachVoice({ register: 'one-tab' })", () => {
 
   const registered = (identity = 'alice') => tabs.filter((tab) => tab.identity === identity && tab.device.state === 'registered');
 
-  function openTab(options: { identity?: string; lease?: boolean; deniedLocks?: boolean; jwt?: string } = {}): Tab {
+  function openTab(
+    options: { identity?: string; lease?: boolean; deniedLocks?: boolean; jwt?: string; scheduler?: TokenScheduler; storage?: Storage } = {},
+  ): Tab {
     const identity = options.identity ?? 'alice';
     const backend = tokenBackend({ mint: { identity } });
-    const manager = createTokenManager({ fetchToken: backend.fetchToken, crossTab: false, page: false, network: false });
+    const manager = createTokenManager({ fetchToken: backend.fetchToken, crossTab: false, page: false, network: false, scheduler: options.scheduler });
     const device = new FakeVoiceDevice(options.jwt ?? backend.mint());
     const tabLocks = locks.tab();
     const channels: CrossTabChannel[] = [];
     const changes: boolean[] = [];
     const elsewhere: CallElsewhere[] = [];
+    const errors: TokenError[] = [];
+    const window = new EventTarget();
     // The invariant, checked at every registration: never two registered Devices of one identity.
     device.on('registered', () => {
       registrations += 1;
@@ -54,7 +62,10 @@ describe("attachVoice({ register: 'one-tab' })", () => {
       register: 'one-tab',
       onRegistrationChange: (here) => changes.push(here),
       onCallElsewhere: (call) => elsewhere.push(call),
+      onError: (error) => errors.push(error),
       oneTab: {
+        window,
+        storage: options.storage ?? null,
         locks: options.lease ? null : options.deniedLocks ? DENIED_LOCKS : tabLocks,
         channel: (name) => {
           const channel = hub.factory(name);
@@ -70,6 +81,8 @@ describe("attachVoice({ register: 'one-tab' })", () => {
       detach,
       changes,
       elsewhere,
+      errors,
+      window,
       crash() {
         tabLocks.close();
         for (const channel of channels) channel.close();
@@ -389,5 +402,137 @@ describe("attachVoice({ register: 'one-tab' })", () => {
     await vi.advanceTimersByTimeAsync(3_000);
     expect(holder()).toBeDefined();
     expect(registrations - before).toBe(2); // one, then its successor: never two at once (checked at each)
+  });
+
+  describe('review fixes', () => {
+    /** localStorage as the tabs of one profile share it. */
+    const sharedStorage = (): Storage => {
+      const items = new Map<string, string>();
+      return {
+        getItem: (key: string) => items.get(key) ?? null,
+        setItem: (key: string, value: string) => void items.set(key, String(value)),
+        removeItem: (key: string) => void items.delete(key),
+      } as Storage;
+    };
+
+    it("times its settle and retries on the manager's scheduler: virtual time alone registers the first holder", async () => {
+      vi.useRealTimers();
+      const clock = new VirtualClock();
+      const [a, b] = [openTab({ scheduler: clock.scheduler }), openTab({ scheduler: clock.scheduler })];
+      await clock.advance(SETTLE_MS);
+      expect(registered()).toEqual([a]);
+      a.crash();
+      await clock.advance(SETTLE_MS);
+      expect(registered()).toEqual([b]);
+    });
+
+    it('the lease is timed from hearing it on the monotonic clock: a wall clock set back an hour does not stall the takeover', async () => {
+      vi.useRealTimers();
+      const clock = new VirtualClock();
+      const all = [0, 1, 2].map(() => openTab({ lease: true, scheduler: clock.scheduler }));
+      await clock.advance(2_000);
+      const first = holder();
+      expect(all).toContain(first);
+      clock.jumpWall(-60 * 60_000); // NTP, or the user, sets the clock back an hour
+      first.crash();
+      // Lease 1 s + a third of it to notice + ½ s confirm, well inside the issue's 2 s.
+      await clock.advance(2_000);
+      expect(registered()).toHaveLength(1);
+      expect(holder()).not.toBe(first);
+    });
+
+    it("believes a 'voice-owner' only from the tab the lock names: a forged one ends no call, and a forged 'voice-released' skips no settle", async () => {
+      const [a, b, c] = [openTab(), openTab(), openTab()];
+      await tick(SETTLE_MS);
+      a.device.simulateIncomingCall({ CallSid: 'CA06' });
+      await tick(0);
+      const name = (await locks.query()).held.find((lock) => !lock.name!.includes('|holder|'))!.name!;
+      const intruder = hub.factory(name);
+      intruder.post({ ns: 'twilio-token-lifecycle', v: 1, from: 'not-a-holder', type: 'voice-owner' } as never);
+      await tick(10);
+      expect(b.elsewhere.map((seen) => `${seen.sid} ${seen.status}`)).toEqual(['CA06 ringing']);
+      expect(c.elsewhere.map((seen) => `${seen.sid} ${seen.status}`)).toEqual(['CA06 ringing']);
+      // The holder crashes; a forged release must not let the next one register before its socket is gone.
+      intruder.post({ ns: 'twilio-token-lifecycle', v: 1, from: 'not-a-holder', type: 'voice-released' } as never);
+      a.crash();
+      await tick(10);
+      expect(registered()).toEqual([]);
+      await tick(SETTLE_MS);
+      expect([b, c]).toContain(holder());
+      intruder.close();
+    });
+
+    it('a register() that never settles gives the registration up after 10 s with a TokenError timeout; another tab registers; the stuck one unregisters if it registers late', async () => {
+      const a = openTab();
+      a.device.registerBehaviour = 'never';
+      await tick(SETTLE_MS);
+      const b = openTab();
+      await tick(9_000);
+      expect(registered()).toEqual([]); // still waiting on a
+      expect(a.errors).toEqual([]);
+      await tick(1_000 + SETTLE_MS); // 10 s: a gives way; b settles (a's register may have reached Twilio)
+      expect(a.errors.map((error) => error.code)).toEqual(['timeout']);
+      expect(a.errors[0]!.message).toMatch(/register\(\) did not settle within 10 s/);
+      expect(holder()).toBe(b);
+      a.device.setState('registered'); // its register() got through after all
+      violations = []; // two for a moment, as the SDK would have it
+      await tick(10);
+      expect(a.device.state).toBe('unregistered');
+      expect(holder()).toBe(b);
+    });
+
+    it('with the shared trace, a tab that finds nothing registered registers at once; after a crash the next waits, and the one after that only the rest', async () => {
+      const storage = sharedStorage();
+      const a = openTab({ storage });
+      await tick(10);
+      expect(registered()).toEqual([a]); // nobody was registered: no settle
+      const [b, c] = [openTab({ storage }), openTab({ storage })];
+      const crashedAt = Date.now();
+      a.crash(); // its socket may still be registered: the trace says so
+      await tick(400);
+      expect(registered()).toEqual([]);
+      // b (first in the queue) holds and settles; it closes too: c waits only what is left of the settle.
+      b.crash();
+      let registeredAt: number | undefined;
+      for (let step = 0; step < 20 && registeredAt === undefined; step++) {
+        await tick(50);
+        if (registered().length === 1) registeredAt = Date.now();
+      }
+      expect(registeredAt! - crashedAt).toBeLessThanOrEqual(SETTLE_MS);
+      expect(holder()).toBe(c);
+    });
+
+    it("with the shared trace, the settle counts from when the holder's Device was destroyed: a tab that takes over later registers at once", async () => {
+      const storage = sharedStorage();
+      const a = openTab({ storage });
+      await tick(10);
+      expect(registered()).toEqual([a]);
+      a.device.destroy(); // as the SDK's pagehide does: its socket closes
+      a.crash();
+      await tick(1_000);
+      const b = openTab({ storage }); // opened after the settle has passed
+      await tick(10);
+      expect(holder()).toBe(b);
+    });
+
+    it('beforeunload: the holder unregisters, and once the server confirms the next registers at once; a page that stays registers again', async () => {
+      const [a, b] = [openTab(), openTab()];
+      await tick(SETTLE_MS);
+      a.window.dispatchEvent(new Event('beforeunload'));
+      await tick(0);
+      expect(a.device.unregisterCalls).toBe(1);
+      expect(a.device.state).toBe('unregistered');
+      a.crash(); // the page goes
+      await tick(10);
+      expect(holder()).toBe(b); // no settle: it heard voice-released
+      const third = openTab();
+      await tick(SETTLE_MS);
+      b.window.dispatchEvent(new Event('beforeunload')); // but another listener keeps the page
+      await tick(10);
+      expect(registered()).toEqual([]);
+      await tick(1_000);
+      expect(holder()).toBe(b);
+      expect(third.device.registerCalls).toBe(0);
+    });
   });
 });

@@ -1,7 +1,7 @@
-import type { SchedulerLike } from 'rxjs';
 import type { CrossTabChannelFactory } from '../cross-tab/channel';
 import type { LockManagerLike } from '../cross-tab/election';
-import type { TokenManager } from '../token-manager';
+import { TokenError } from '../errors';
+import type { TokenManager, TokenScheduler } from '../token-manager';
 import { attachClient, type AttachOptions, type Detach, type Listener, type TokenClient } from './attach-client';
 import type { CallElsewhere } from './voice-registration';
 
@@ -35,8 +35,21 @@ export interface OneTabOptions {
   locks?: LockManagerLike | null;
   /** The bus between tabs, for the lease and the call relay. @default BroadcastChannel */
   channel?: CrossTabChannelFactory;
-  /** Timers of the lease and of registration retries. @default setTimeout and Date.now */
-  scheduler?: SchedulerLike;
+  /** Timers of the lease, the settle wait and registration retries. @default the manager's `scheduler` */
+  scheduler?: TokenScheduler;
+  /**
+   * Where `beforeunload` is heard: a registered holder whose page is about to unload sends its unregister
+   * then, and tells the next holder it need not wait for the closing socket. `null`: not listened for.
+   * @default globalThis (the window), where it has addEventListener
+   */
+  window?: Pick<EventTarget, 'addEventListener' | 'removeEventListener'> | null;
+  /**
+   * Where the tabs note whether a registration may still be live (one short key per registration), so a
+   * tab that takes over after a clean close registers at once, and waits for a socket only after a crash.
+   * `null`: not used (every takeover waits, unless the last holder said it unregistered).
+   * @default localStorage, where it is usable
+   */
+  storage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | null;
 }
 
 /** Options of {@link attachVoice}. */
@@ -90,7 +103,10 @@ export function attachVoice(manager: TokenManager, device: VoiceDeviceLike, opti
   if (register) {
     // Its own chunk: apps that never ask for it never load it.
     import('./voice-one-tab').then(({ startOneTabRegistration }) => {
-      if (isAttached) stopRegistration = startOneTabRegistration(manager, device as RegistrableVoiceDevice, { onRegistrationChange, onCallElsewhere, ...oneTab });
+      if (!isAttached) return;
+      // A register() that never settled: the attach's error path hears it, as a TokenError.
+      const onRegisterTimeout = (message: string) => (attach.onError ?? console.warn)(new TokenError('timeout', message));
+      stopRegistration = startOneTabRegistration(manager, device as RegistrableVoiceDevice, { onRegistrationChange, onCallElsewhere, onRegisterTimeout, ...oneTab });
     }, console.warn);
   }
   const stop = () => {

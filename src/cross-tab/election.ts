@@ -1,4 +1,5 @@
-import type { SchedulerLike, Subscription } from 'rxjs';
+import type { Subscription } from 'rxjs';
+import type { TokenScheduler } from '../timeout-scheduler';
 import { envelope, isCrossTabMessage, type CrossTabChannel } from './channel';
 
 export function noop(): void {}
@@ -69,10 +70,14 @@ export function webLocksElection(locks: LockManagerLike, name: string, onUnavail
 /**
  * Where Web Locks are missing: a lease renewed over the channel. The leader posts `lease` every third
  * of `leaseMs`; when a lease lapses, any tab claims it; two claimants settle on the smaller tab id.
+ *
+ * A lease is judged by when it was heard, on the monotonic clock (`scheduler.monotonicNow`, else
+ * `now`): a wall clock set back (or forward) neither stalls a takeover nor ends a live lease early, and
+ * no tab's clock is compared with another's.
  */
 export function leaseElection(
   channel: CrossTabChannel,
-  scheduler: SchedulerLike,
+  scheduler: TokenScheduler,
   tabId: string,
   isVisible: () => boolean,
   leaseMs = 3000,
@@ -89,12 +94,14 @@ export function leaseElection(
     isLeader = value;
     notify(value);
   };
+  const elapsed = () => scheduler.monotonicNow?.() ?? scheduler.now();
   const renewIn = () => (timer = scheduler.schedule(tick, leaseMs / 3));
   function tick(): void {
     timer = undefined;
-    const now = scheduler.now();
+    const now = elapsed();
     if (isLeader || now >= leaseUntil) {
       setLeader(true);
+      // `until` is on this tab's own clock: receivers time the lease from hearing it.
       post({ type: 'lease', until: now + leaseMs });
     }
     // Becoming leader may have made this tab leave (a hidden tab yields) and join again, which arms
@@ -109,13 +116,13 @@ export function leaseElection(
         if (!isCrossTabMessage(message)) return;
         if (message.type === 'lease') {
           if (isLeader && message.from < tabId) setLeader(false);
-          if (!isLeader) leaseUntil = Math.max(leaseUntil, message.until);
+          if (!isLeader) leaseUntil = elapsed() + leaseMs; // (a later hearing never shortens it: the clock is monotonic)
         } else if (!isLeader && (message.type === 'lease-release' || message.type === 'bye')) {
           leaseUntil = -Infinity;
         }
       });
       // Listen for a whole lease before claiming, so a new tab does not unseat a live leader.
-      leaseUntil = Math.max(leaseUntil, scheduler.now() + leaseMs);
+      leaseUntil = elapsed() + leaseMs;
       renewIn();
     },
     leave() {
@@ -124,8 +131,7 @@ export function leaseElection(
       unsubscribe?.();
       unsubscribe = undefined;
       if (isLeader) post({ type: 'lease-release' });
-      leaseUntil = -Infinity;
-      setLeader(false);
+      setLeader(false); // (join starts the wait for a lease afresh)
     },
   };
 }

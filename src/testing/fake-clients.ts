@@ -153,8 +153,11 @@ export class FakeVoiceDevice extends FakeEmitter<'tokenWillExpire' | VoiceDevice
   unregisterCalls = 0;
   /** How many times `destroy()` was called; the first one destroys the device. */
   destroyCalls = 0;
-  /** What the next `register()` calls do. @default 'resolve' */
-  registerBehaviour: 'resolve' | 'reject' = 'resolve';
+  /**
+   * What the next `register()` calls do: `never` stays `registering` and never settles (a signaling
+   * server that never answers). @default 'resolve'
+   */
+  registerBehaviour: 'resolve' | 'reject' | 'never' = 'resolve';
   /** As the SDK's `device.state`. */
   state: VoiceDeviceState = 'unregistered';
   /** Incoming calls that have not ended, as the SDK's `device.calls`. */
@@ -177,6 +180,7 @@ export class FakeVoiceDevice extends FakeEmitter<'tokenWillExpire' | VoiceDevice
     if (this.state === 'destroyed') throw new Error('InvalidStateError: Device has been destroyed (fake)');
     if (this.state !== 'unregistered') throw new Error(`InvalidStateError: Attempt to register when device is in state "${this.state}" (fake)`);
     this.setState('registering');
+    if (this.registerBehaviour === 'never') return new Promise<void>(() => undefined);
     await Promise.resolve();
     // Destroyed or dropped meanwhile: nothing more to say.
     const isStill = () => this.state === ('registering' as string);

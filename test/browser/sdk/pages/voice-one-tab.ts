@@ -1,14 +1,15 @@
 // A softphone tab: the real `@twilio/voice-sdk` Device, attached with `register: 'one-tab'`, against the
 // fake signaling server named in the query string (`?chunderw=…&identity=…`).
-import { Device } from '@twilio/voice-sdk';
 import { attachVoice, createTokenManager } from '../../../../src/index';
 import { createHarness } from './harness';
+import { createVoiceDevice, params } from './voice-device';
 
-const params = new URLSearchParams(location.search);
 const identity = params.get('identity') ?? 'alice';
 const harness = Object.assign(createHarness(), {
   identity,
   registeredHere: false,
+  /** When attachVoice was called (this page's Date.now()). */
+  attachedAt: 0,
   /** Each onRegistrationChange, with its time. */
   changes: [] as { at: number; here: boolean }[],
   /** Each onCallElsewhere, with its time. */
@@ -24,17 +25,7 @@ async function main() {
   const manager = createTokenManager({ url: `/api/token?identity=${encodeURIComponent(identity)}`, random: () => 0.99 });
   harness.watch(manager);
   const token = await manager.getToken();
-  const sound = new URL('/sound.wav', location.href).href;
-  // `chunderw` (the signaling host) and `publishEvents` are read by the Device but not in its typings.
-  const options: Device.Options & { chunderw: string; publishEvents: boolean } = {
-    chunderw: params.get('chunderw')!,
-    sounds: Object.fromEntries(Object.values(Device.SoundName).map((name) => [name, sound])),
-    publishEvents: false,
-    closeProtection: false,
-    logLevel: 'error',
-  };
-  const device = new Device(token.jwt, options);
-  device.on('error', (error: { code?: number; message?: string }) => harness.sdkErrors.push(`${error.code}: ${error.message}`));
+  const device = createVoiceDevice(token.jwt, harness, { logLevel: 'error' });
   for (const state of ['registered', 'unregistered', 'destroyed']) device.on(state, () => harness.deviceStates.push(state));
   device.on('incoming', (call: { parameters: { CallSid: string }; on(event: string, listener: () => void): void }) => {
     const sid = call.parameters.CallSid;
@@ -50,6 +41,9 @@ async function main() {
     },
     onCallElsewhere: (call) => harness.elsewhere.push({ at: Date.now(), sid: call.sid, status: call.status }),
   });
+  harness.attachedAt = Date.now();
+  // The test, if it listens, hears the moment this tab starts competing (the chaos run's "tab up").
+  (window as unknown as { reportAttached?: (at: number) => void }).reportAttached?.(harness.attachedAt);
   harness.ready = true;
 }
 
