@@ -128,6 +128,76 @@ describe('a sleep the monotonic clock did not count, then the wall clock set bac
   });
 });
 
+describe('a wall clock set back before a sleep the monotonic clock did not count', () => {
+  /** A manager holding a fresh 1 h token, `intoMs` into its life; the page's wake events under the test's control. */
+  async function holding(clock: VirtualClock, intoMs: number) {
+    const page = new FakePageSignals();
+    const { manager, minted } = managerOn(clock, 3600, () => ({ upMs: 50, downMs: 50 }), { page });
+    manager.subscribe(() => undefined);
+    await clock.advance(1000);
+    await clock.advance(intoMs);
+    return { manager, page, first: parseAccessToken(minted[0]!) };
+  }
+
+  /** Whether `token` is shown or handed out as valid now. */
+  const shows = (manager: TokenManager, token: { jwt: string }) => {
+    const state = manager.getState();
+    return state.token?.jwt === token.jwt && state.status !== 'expired';
+  };
+
+  it('counts the sleep in full when the set-back was seen before it (a read, a timer)', async () => {
+    const clock = new VirtualClock({ trueNow: START });
+    const { manager, page, first } = await holding(clock, 10 * MINUTE);
+    clock.jumpWall(-35 * MINUTE); // NTP, the user, a dual-boot machine
+    expect(manager.getState().token).toEqual(first); // a read sees the clocks as they are now
+    clock.sleep(55 * MINUTE, { monoStandsStill: true }); // 50 min were left: the real exp passed 5 min ago
+    page.emit('wake');
+    await clock.wake();
+    expect(shows(manager, first)).toBe(false);
+  });
+
+  it('treats the token as dead when the wall clock stands further back at the wake than the sleep could explain', async () => {
+    const clock = new VirtualClock({ trueNow: START });
+    const { manager, page, first } = await holding(clock, 10 * MINUTE);
+    // Set back an hour and asleep at once, nothing read in between: at the wake the wall clock stands
+    // 5 min behind where it was, so the sleep's length is unknowable. It was 55 min: exp is 5 min past.
+    clock.jumpWall(-60 * MINUTE);
+    clock.sleep(55 * MINUTE, { monoStandsStill: true });
+    page.emit('wake');
+    await clock.wake();
+    expect(shows(manager, first)).toBe(false);
+    await clock.advance(1000);
+    expect(manager.getState()).toMatchObject({ status: 'valid' });
+    expect(manager.getState().token?.jwt).not.toBe(first.jwt);
+  });
+
+  it('is never past exp, for random set-backs, sleeps and times into the token’s life, the set-back read before the sleep (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 59 * MINUTE }), // into the token's life
+        fc.integer({ min: 1, max: 120 * MINUTE }), // the wall clock set back by
+        fc.integer({ min: 0, max: 120 * MINUTE }), // then asleep for, the monotonic clock standing still
+        fc.boolean(), // whether the page says it woke (else only the late timer tells)
+        async (intoMs, setBackMs, sleepMs, pageWakes) => {
+          const clock = new VirtualClock({ trueNow: START });
+          const { manager, page } = await holding(clock, intoMs);
+          clock.jumpWall(-setBackMs);
+          manager.getState();
+          clock.sleep(sleepMs, { monoStandsStill: true });
+          if (pageWakes) page.emit('wake');
+          await clock.wake();
+          for (let step = 0; step < 8; step++) {
+            if (manager.getState().token) expect(overshootMs(clock, manager)).toBeLessThanOrEqual(0);
+            await clock.advance(10 * MINUTE);
+          }
+          manager.stop();
+        },
+      ),
+      { seed: SEED, numRuns: 150 },
+    );
+  });
+});
+
 describe('a wake re-anchors the held times without announcing them again', () => {
   it('tells each token once, the pending one (nbf ahead) too, however often the page wakes', async () => {
     const clock = new VirtualClock({ trueNow: START });

@@ -29,6 +29,20 @@ export const msUntilEarliest = (stamp: Stamp, now: Now): number =>
  */
 export const reanchor = (stamp: Stamp, now: Now): Stamp => after(now, msUntilEarliest(stamp, now));
 
+// At a wake, a wall clock this far back against the monotonic one is no jitter or small NTP step.
+const SET_BACK_MS = 1000;
+
+/**
+ * A deadline as a reading of both clocks leaves it. A wall clock set back since the last reading (it went
+ * back against the monotonic one) takes the deadline's wall time back with it, so a sleep that only the
+ * wall clock counts still counts in full. At a wake the deadline is re-anchored; unless the wall clock
+ * went back meanwhile: then how long the machine slept is unknowable, and the deadline is now.
+ */
+export function observe(stamp: Stamp, now: Now, isWake: boolean): Stamp {
+  const setBackMs = stamp.wall - stamp.mono - (now.wall - now.mono);
+  return isWake ? (setBackMs > SET_BACK_MS ? now : reanchor(stamp, now)) : setBackMs > 0 ? reanchor(stamp, now) : stamp;
+}
+
 /**
  * How long until a gate opens (rate limit, `Retry-After`, backoff, `nbf`): real elapsed time, so a
  * clock set forward cannot open it early. A gate that is not set is open: 0.

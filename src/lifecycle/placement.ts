@@ -1,7 +1,7 @@
 import { invalidToken as refused, type AccessToken } from '../access-token';
 import type { TokenError } from '../errors';
 import { refreshLeadMs } from '../refresh-policy';
-import { after, msUntilEarliest, type Now, type Stamp } from './clock';
+import { after, msUntilEarliest, observe, type Now, type Stamp } from './clock';
 
 /** When a held token becomes usable, is due for refresh and expires, on the local clocks. */
 export interface Placement {
@@ -115,6 +115,12 @@ function placeWithNotBefore(
     return refused(`its "nbf" is ${Math.round(waitMs / 1000)} s ahead, too late to use`);
   }
   return { usableAt, expiresAt, refreshAt: after(expiresAt, -refreshLeadMs(token.expiresAt - token.issuedAt, refreshBeforeMs)) };
+}
+
+/** A held token's expiry and refresh time brought up to a reading of the clocks (see `observe`); its `nbf` wait is a gate: late is safe. */
+export function observed<P extends Placement>(placed: P | undefined, now: Now, isWake: boolean): P | undefined {
+  const expiresAt = placed && observe(placed.expiresAt, now, isWake);
+  return expiresAt === placed?.expiresAt ? placed : { ...placed!, expiresAt: expiresAt!, refreshAt: observe(placed!.refreshAt, now, isWake) };
 }
 
 /**

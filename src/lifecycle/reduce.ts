@@ -1,8 +1,8 @@
 import { parseAccessToken, type AccessToken } from '../access-token';
 import { TokenError, withRetryAt } from '../errors';
 import { MAX_RETRY_AFTER_MS, retryDelayMs } from '../refresh-policy';
-import { after, msUntilEarliest, msUntilGate, reanchor, type Now } from './clock';
-import { learnClockOffset, placeFetched, placeShared } from './placement';
+import { after, msUntilEarliest, msUntilGate, type Now } from './clock';
+import { learnClockOffset, observed, placeFetched, placeShared } from './placement';
 import type { HeldToken, InFlight, LifecycleEvent, LifecycleState, SharedToken } from './state';
 
 // How long a new tab keeps waiting once another tab says its request is out.
@@ -15,7 +15,7 @@ const PEER_FETCH_WAIT_MS = 5000;
 export function reduce(state: LifecycleState, event: LifecycleEvent): LifecycleState {
   if (state.phase === 'stopped') return state;
   const { now } = event;
-  const s = advance(state, now);
+  const s = advance(state, now, event.type === 'wake');
   switch (event.type) {
     case 'activated':
       return {
@@ -36,10 +36,8 @@ export function reduce(state: LifecycleState, event: LifecycleEvent): LifecycleS
       // should not back off. A throttled tab's late timer is no sleep: that request times out as usual.
       const request = s.request && (!event.hasSlept || msUntilGate(s.request.deadline, now) > 0) ? s.request : undefined;
       // A token that died while we slept needs a new one now, not after the rest of a backoff.
-      // The monotonic clock may have stood still in a sleep, so the held times on it are late by the
-      // sleep: only the wall clock can tell now, and a wall clock set back later must not revive them.
-      const { current, pending } = s;
-      return { ...s, isWaking: true, request, retryAt: !current && s.retryAt ? now : s.retryAt, current: awake(current, now), pending: awake(pending, now) };
+      // (`advance` re-anchored the held times: the monotonic clock may have stood still in the sleep.)
+      return { ...s, isWaking: true, request, retryAt: !s.current && s.retryAt ? now : s.retryAt };
     }
     case 'network':
       return event.isOnline ? { ...s, isOffline: false, isWaking: true, retryAt: s.retryAt && now } : { ...s, isOffline: true };
@@ -75,9 +73,11 @@ export function reduce(state: LifecycleState, event: LifecycleEvent): LifecycleS
   }
 }
 
-/** Brings the state up to `now`: a pending token becomes usable, an expired one goes, a wait ends. */
-export function advance(state: LifecycleState, now: Now): LifecycleState {
-  let { current, pending, peerWaitUntil, hasHadToken } = state;
+/** Brings the state up to `now` (a wake's): a pending token becomes usable, an expired one goes, a wait ends. */
+export function advance(state: LifecycleState, now: Now, isWake = false): LifecycleState {
+  let { peerWaitUntil, hasHadToken } = state;
+  let current = observed(state.current, now, isWake);
+  let pending = observed(state.pending, now, isWake);
   if (pending && msUntilGate(pending.usableAt, now) <= 0) {
     current = pending;
     pending = undefined;
@@ -89,10 +89,6 @@ export function advance(state: LifecycleState, now: Now): LifecycleState {
     ? state
     : { ...state, current, pending, peerWaitUntil, hasHadToken, isWaking: false };
 }
-
-/** A held token's expiry and refresh time, re-anchored after a sleep (its `nbf` wait is a gate: late is safe). */
-const awake = (held: HeldToken | undefined, now: Now): HeldToken | undefined =>
-  held && { ...held, expiresAt: reanchor(held.expiresAt, now), refreshAt: reanchor(held.refreshAt, now) };
 
 function parse(jwt: string): AccessToken | TokenError {
   try {
