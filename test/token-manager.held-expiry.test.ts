@@ -102,6 +102,50 @@ describe('the held expiry with the client clock off by a fraction of a second', 
   });
 });
 
+describe('a stale token (served from a cache), judged by the clock offset learned from an earlier one', () => {
+  it('is never held past exp, for random clock offsets, round trips and ages (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: -2500, max: 2500 }), // client wall clock minus the server's, ms
+        fc.integer({ min: 0, max: 86_399_999 }), // when (true time) the first request goes out
+        fc.array(fc.integer({ min: 0, max: 1500 }), { minLength: 4, maxLength: 4 }), // up and down, twice
+        fc.integer({ min: 10_000, max: 1_800_000 }), // how old the cached token is when served
+        async (wallOffsetMs, sendAt, [up1, down1, up2, down2], ageMs) => {
+          const clock = new VirtualClock({ trueNow: START + sendAt, wallOffsetMs });
+          const trips = [{ upMs: up1!, downMs: down1! }, { upMs: up2!, downMs: down2! }];
+          let served = 0;
+          const manager = createTokenManager({
+            // No Date header: the second answer is judged by what the first one taught.
+            fetchToken: () =>
+              new Promise<string>((resolve) => {
+                const { upMs, downMs } = trips[served++]!;
+                clock.setTimer(() => {
+                  const jwt = mintTestToken({ issuedAt: clock.trueNow - (served === 2 ? ageMs : 0) });
+                  clock.setTimer(() => resolve(jwt), downMs);
+                }, upMs);
+              }),
+            scheduler: clock.scheduler,
+            crossTab: false,
+            network: false,
+            page: false,
+          });
+          managers.push(manager);
+          const first = manager.getToken();
+          await clock.advance(up1! + down1!);
+          await first;
+          await clock.advance(60_000);
+          const stale = manager.refresh();
+          await clock.advance(up2! + down2!);
+          expect((await stale).issuedAt).toBeLessThan(clock.trueNow - ageMs + 1000);
+          expect(overshootMs(clock, manager)).toBeLessThanOrEqual(0);
+          manager.stop();
+        },
+      ),
+      { seed: SEED, numRuns: 300 },
+    );
+  });
+});
+
 describe('a sleep the monotonic clock did not count, then the wall clock set back', () => {
   it('shows the token gone at its real exp, not ~35 min later', async () => {
     const clock = new VirtualClock({ trueNow: START });

@@ -29,6 +29,9 @@ export const msUntilEarliest = (stamp: Stamp, now: Now): number =>
  */
 export const reanchor = (stamp: Stamp, now: Now): Stamp => after(now, msUntilEarliest(stamp, now));
 
+// Readings of the two clocks drift apart by this much on their own (`Date.now()` counts whole ms and
+// `performance.now()` is coarsened): only a move past it is a clock set back.
+const JITTER_MS = 2;
 // At a wake, a wall clock this far back against the monotonic one is no jitter or small NTP step.
 const SET_BACK_MS = 1000;
 
@@ -40,7 +43,7 @@ const SET_BACK_MS = 1000;
  */
 export function observe(stamp: Stamp, now: Now, isWake: boolean): Stamp {
   const setBackMs = stamp.wall - stamp.mono - (now.wall - now.mono);
-  return isWake ? (setBackMs > SET_BACK_MS ? now : reanchor(stamp, now)) : setBackMs > 0 ? reanchor(stamp, now) : stamp;
+  return isWake ? (setBackMs > SET_BACK_MS ? now : reanchor(stamp, now)) : setBackMs > JITTER_MS ? reanchor(stamp, now) : stamp;
 }
 
 /**
