@@ -135,6 +135,18 @@ describe('never dead as alive', () => {
     await expect(manager.refresh()).rejects.toMatchObject({ code: 'invalid-token', message: expect.stringMatching(/expired/) });
   });
 
+  it('refuses a token whose times are in milliseconds, and takes the next good one', async () => {
+    const backend = tokenBackend({ ttlSeconds: 3600 });
+    const manager = manage(backend);
+    const seconds = Math.floor(Date.now() / 1000);
+    backend.respondWith(() => Promise.resolve(backend.mint({ claims: { iat: seconds * 1000, exp: (seconds + 3600) * 1000 } })));
+    await expect(manager.getToken()).rejects.toMatchObject({ code: 'invalid-token', message: expect.stringMatching(/milliseconds/) });
+    expect(manager.getState().token).toBeUndefined();
+    await tick(1000);
+    // Nothing learned from it: the server's clock did not jump 55,000 years ahead.
+    await expect(manager.getToken()).resolves.toMatchObject({ expiresAt: (seconds + 3601) * 1000 });
+  });
+
   it('rejects a minValidityMs no fresh token can meet, saying so', async () => {
     const manager = manage(tokenBackend({ ttlSeconds: 60 }));
     await expect(manager.getToken({ minValidityMs: 120_000 })).rejects.toThrow(/minValidityMs = 120000 ms: a fresh one lasts 60 s/);
