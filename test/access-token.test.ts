@@ -127,7 +127,12 @@ describe('parseAccessToken', () => {
       ['iat and exp in milliseconds, 10 s apart', { iat: ISSUED, exp: ISSUED + 10_000 }],
       ['exp at 1e11 s exactly', { iat: now, exp: 1e11 }],
     ])('refuses %s as invalid-token, naming milliseconds', (_, claims) => {
-      expectInvalid(mintTestToken({ claims }), /claim "exp" is in milliseconds, not seconds/);
+      expectInvalid(mintTestToken({ claims }), /claim "(iat|exp)" must be a number of seconds, not milliseconds/);
+    });
+
+    it('names the claim in milliseconds: iat, or nbf', () => {
+      expectInvalid(mintTestToken({ claims: { iat: ISSUED, exp: now + 3600 } }), /claim "iat" must be a number of seconds, not milliseconds/);
+      expectInvalid(mintTestToken({ claims: { iat: now, exp: now + 3600, nbf: ISSUED } }), /claim "nbf" must be a number of seconds, not milliseconds/);
     });
   });
 

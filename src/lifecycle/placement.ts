@@ -48,13 +48,6 @@ export function serverTime(offset: ClockOffset, now: Now, token: AccessToken): n
 export const MAX_NOT_BEFORE_WAIT_MS = 30_000;
 
 /**
- * How much a time written in whole seconds may lag the instant it stands for: `iat` and `Date` are
- * floored, so the server's real instant may be up to 1 s later. Where the server's second begins on our
- * clocks is unknown (a skew of a fraction of a second, nearly always), so the whole second counts.
- */
-const roundingSlackMs = (value: number): number => (value % 1000 ? 0 : 1000);
-
-/**
  * Places a fetched token on the local clocks without trusting the local wall clock: its remaining
  * lifetime counts from when the request was sent, so a client clock hours off changes nothing. The
  * token was minted after the request went out, and its whole-second `iat` is at most 1 s behind that
@@ -73,9 +66,12 @@ export function placeFetched(
   const serverNow = timing.serverNow ?? (timing.clockOffset && serverTime(timing.clockOffset, receivedAt, token));
   if (serverNow !== undefined && expiresAt <= serverNow) return refused('it had already expired by the server’s clock');
   const reference = serverNow! - issuedAt > STALE_TOKEN_TOLERANCE_MS ? serverNow! : issuedAt;
-  // A token minted earlier counts from the server's time: a whole-second reading (the `Date`, or what
-  // the offset was learned from), so the second after it counts too.
-  const expiresAtHere = after(sentAt, expiresAt - reference - (reference > issuedAt ? 1000 : roundingSlackMs(issuedAt)));
+  // A time written in whole seconds may lag the instant it stands for by up to 1 s: `iat`, and for a
+  // token minted earlier the server's time (its `Date`, or what the offset was learned from) are
+  // floored. Where the server's second begins on our clocks is unknown (a skew of a fraction of a
+  // second, nearly always), so the whole second counts. A non-standard `iat` with milliseconds needs none.
+  const roundingSlackMs = reference > issuedAt || !(issuedAt % 1000) ? 1000 : 0;
+  const expiresAtHere = after(sentAt, expiresAt - reference - roundingSlackMs);
   if (msUntilEarliest(expiresAtHere, receivedAt) <= 0) return refused('it had already expired on arrival');
   return placeWithNotBefore(token, receivedAt, expiresAtHere, notBefore === undefined ? 0 : notBefore - reference, current, refreshBeforeMs);
 }
@@ -121,7 +117,7 @@ function placeWithNotBefore(
 }
 
 /** A held token's expiry and refresh time brought up to a reading of the clocks (see `observe`); its `nbf` wait is a gate: late is safe. */
-export function observed<P extends Placement>(placed: P | undefined, now: Now, isWake: boolean): P | undefined {
+export function observed<P extends Placement>(placed: P | undefined, now: Now, isWake?: boolean): P | undefined {
   const expiresAt = placed && observe(placed.expiresAt, now, isWake);
   return expiresAt === placed?.expiresAt ? placed : { ...placed!, expiresAt: expiresAt!, refreshAt: observe(placed!.refreshAt, now, isWake) };
 }

@@ -74,7 +74,7 @@ export function reduce(state: LifecycleState, event: LifecycleEvent): LifecycleS
 }
 
 /** Brings the state up to `now` (a wake's): a pending token becomes usable, an expired one goes, a wait ends. */
-export function advance(state: LifecycleState, now: Now, isWake = false): LifecycleState {
+export function advance(state: LifecycleState, now: Now, isWake?: boolean): LifecycleState {
   let { peerWaitUntil, hasHadToken } = state;
   let current = observed(state.current, now, isWake);
   let pending = observed(state.pending, now, isWake);
