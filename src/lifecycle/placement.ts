@@ -64,7 +64,8 @@ export function placeFetched(
   const { sentAt, receivedAt } = timing;
   const { issuedAt, expiresAt, notBefore } = token;
   const serverNow = timing.serverNow ?? (timing.clockOffset && serverTime(timing.clockOffset, receivedAt, token));
-  if (serverNow !== undefined && expiresAt <= serverNow) return refused('it had already expired by the server’s clock');
+  // (No server time known: `undefined` compares false.)
+  if (expiresAt <= serverNow!) return refused('it had already expired by the server’s clock');
   const reference = serverNow! - issuedAt > STALE_TOKEN_TOLERANCE_MS ? serverNow! : issuedAt;
   // A time written in whole seconds may lag the instant it stands for by up to 1 s: `iat`, and for a
   // token minted earlier the server's time (its `Date`, or what the offset was learned from) are
@@ -73,7 +74,7 @@ export function placeFetched(
   const roundingSlackMs = reference > issuedAt || !(issuedAt % 1000) ? 1000 : 0;
   const expiresAtHere = after(sentAt, expiresAt - reference - roundingSlackMs);
   if (msUntilEarliest(expiresAtHere, receivedAt) <= 0) return refused('it had already expired on arrival');
-  return placeWithNotBefore(token, receivedAt, expiresAtHere, notBefore === undefined ? 0 : notBefore - reference, current, refreshBeforeMs);
+  return placeWithNotBefore(token, receivedAt, expiresAtHere, (notBefore ?? reference) - reference, current, refreshBeforeMs);
 }
 
 /**
