@@ -60,7 +60,9 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 
 const matches = (value: unknown, pattern: RegExp): boolean => typeof value === 'string' && pattern.test(value);
 
-const isTime = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+// Seconds since the epoch reach 1e11 in the year 5138; milliseconds did in 1973. Held as seconds, a
+// token whose times are in milliseconds would live for weeks or forever.
+const isTime = (value: unknown): value is number => Number.isFinite(value) && (value as number) < 1e11;
 
 function decodePart(jwt: string, header: boolean): Record<string, unknown> {
   let value: unknown;
@@ -93,7 +95,9 @@ function checkGrants(grants: unknown): AccessTokenGrants {
 }
 
 function checkClaims(claims: Record<string, unknown>): AccessTokenClaims {
-  for (const name of ['iat', 'exp', 'nbf']) check(isTime(claims[name]) || (name === 'nbf' && claims.nbf === undefined), `claim "${name}" must be a number`);
+  for (const name of ['iat', 'exp', 'nbf']) {
+    check(isTime(claims[name]) || (name === 'nbf' && claims.nbf === undefined), `claim "${name}" must be a number of seconds, not milliseconds`);
+  }
   check((claims.exp as number) > (claims.iat as number), 'claim "exp" must be later than "iat"');
   check(matches(claims.sub, /^AC[\da-fA-F]{32}$/), 'claim "sub" must be an Account SID (AC + 32 hex digits)');
   check(matches(claims.iss, /^SK[\da-fA-F]{32}$/), 'claim "iss" must be an API key SID (SK + 32 hex digits)');

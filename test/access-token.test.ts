@@ -108,6 +108,34 @@ describe('parseAccessToken', () => {
     expectInvalid(mintTestToken(overrides as Parameters<typeof mintTestToken>[0]), message);
   });
 
+  describe('times in seconds, not milliseconds', () => {
+    const now = ISSUED / 1000;
+    it.each([
+      ['a 1 h token', { iat: now, exp: now + 3600 }],
+      ['Twilio’s longest, 24 h', { iat: now, exp: now + 86_400 }],
+      ['25 h with nbf 24 h ahead (a far-nbf test case)', { iat: now, exp: now + 90_000, nbf: now + 86_400 }],
+      ['a minute after the epoch', { iat: 0, exp: 60 }],
+      ['exp in the year 5138, just under 1e11 s', { iat: now, exp: 1e11 - 1 }],
+    ])('accepts %s', (_, claims) => {
+      expect(parseAccessToken(mintTestToken({ claims })).expiresAt).toBe(claims.exp * 1000);
+    });
+
+    it.each([
+      // Held as seconds, iat and exp in ms made a 1 h token last 41 days; exp alone in ms, forever.
+      ['iat and exp in milliseconds', { iat: ISSUED, exp: ISSUED + 3_600_000 }],
+      ['exp in milliseconds, iat in seconds', { iat: now, exp: ISSUED + 3_600_000 }],
+      ['iat and exp in milliseconds, 10 s apart', { iat: ISSUED, exp: ISSUED + 10_000 }],
+      ['exp at 1e11 s exactly', { iat: now, exp: 1e11 }],
+    ])('refuses %s as invalid-token, naming milliseconds', (_, claims) => {
+      expectInvalid(mintTestToken({ claims }), /claim "(iat|exp)" must be a number of seconds, not milliseconds/);
+    });
+
+    it('names the claim in milliseconds: iat, or nbf', () => {
+      expectInvalid(mintTestToken({ claims: { iat: ISSUED, exp: now + 3600 } }), /claim "iat" must be a number of seconds, not milliseconds/);
+      expectInvalid(mintTestToken({ claims: { iat: now, exp: now + 3600, nbf: ISSUED } }), /claim "nbf" must be a number of seconds, not milliseconds/);
+    });
+  });
+
   it('never puts the signature in its message', () => {
     const jwt = mintTestToken({ header: { cty: 'nope' } });
     const signature = jwt.split('.')[2]!;

@@ -1,7 +1,7 @@
 import { invalidToken as refused, type AccessToken } from '../access-token';
 import type { TokenError } from '../errors';
 import { refreshLeadMs } from '../refresh-policy';
-import { after, msUntilEarliest, type Now, type Stamp } from './clock';
+import { after, msUntilEarliest, observe, type Now, type Stamp } from './clock';
 
 /** When a held token becomes usable, is due for refresh and expires, on the local clocks. */
 export interface Placement {
@@ -20,8 +20,9 @@ export interface FetchTiming {
 }
 
 /**
- * A lower bound of the server's clock minus each of ours. Kept against both, so that moving one clock
- * breaks nothing.
+ * The server's clock minus each of ours, as learned from whole-second readings against the time the
+ * request was sent: at most 1 s under the truth, and at most the request's way there over it. Kept
+ * against both clocks, so that moving one breaks nothing.
  */
 export interface ClockOffset {
   readonly wall: number;
@@ -32,11 +33,11 @@ export interface ClockOffset {
 const STALE_TOKEN_TOLERANCE_MS = 5000;
 
 /**
- * The server's time now, at least, by the offsets learned, for judging `token`. The monotonic bound
- * always holds (that clock never runs ahead of real time); the wall one holds unless the wall clock was
- * set forward, but it is the one that stays right when the monotonic clock stood still in a sleep. So a
- * token minted after the monotonic bound has shown itself fresh and is judged by that bound alone; any
- * other is judged by the later of the two.
+ * The server's time now, by the offsets learned (its whole second: up to 1 s more), for judging `token`.
+ * The monotonic reading never runs ahead (that clock never runs ahead of real time); the wall one does
+ * only if the wall clock was set forward, but it is the one that stays right when the monotonic clock
+ * stood still in a sleep. So a token minted after the monotonic reading has shown itself fresh and is
+ * judged by that reading alone; any other is judged by the later of the two.
  */
 export function serverTime(offset: ClockOffset, now: Now, token: AccessToken): number {
   const byMono = now.mono + offset.mono;
@@ -45,13 +46,6 @@ export function serverTime(offset: ClockOffset, now: Now, token: AccessToken): n
 
 // With no token in hand, a fetched token may make us wait this long for its `nbf`, no longer.
 export const MAX_NOT_BEFORE_WAIT_MS = 30_000;
-
-/**
- * How much a time written in whole seconds may lag the instant it stands for: `iat` and `Date` are
- * floored, so the server's real instant may be up to 1 s later. Where the server's second begins on our
- * clocks is unknown (a skew of a fraction of a second, nearly always), so the whole second counts.
- */
-const roundingSlackMs = (value: number): number => (value % 1000 ? 0 : 1000);
 
 /**
  * Places a fetched token on the local clocks without trusting the local wall clock: its remaining
@@ -70,11 +64,17 @@ export function placeFetched(
   const { sentAt, receivedAt } = timing;
   const { issuedAt, expiresAt, notBefore } = token;
   const serverNow = timing.serverNow ?? (timing.clockOffset && serverTime(timing.clockOffset, receivedAt, token));
-  if (serverNow !== undefined && expiresAt <= serverNow) return refused('it had already expired by the server’s clock');
-  const reference = serverNow !== undefined && serverNow - issuedAt > STALE_TOKEN_TOLERANCE_MS ? serverNow : issuedAt;
-  const expiresAtHere = after(sentAt, Math.min(expiresAt - issuedAt, expiresAt - reference) - roundingSlackMs(reference));
+  // (No server time known: `undefined` compares false.)
+  if (expiresAt <= serverNow!) return refused('it had already expired by the server’s clock');
+  const reference = serverNow! - issuedAt > STALE_TOKEN_TOLERANCE_MS ? serverNow! : issuedAt;
+  // A time written in whole seconds may lag the instant it stands for by up to 1 s: `iat`, and for a
+  // token minted earlier the server's time (its `Date`, or what the offset was learned from) are
+  // floored. Where the server's second begins on our clocks is unknown (a skew of a fraction of a
+  // second, nearly always), so the whole second counts. A non-standard `iat` with milliseconds needs none.
+  const roundingSlackMs = reference > issuedAt || !(issuedAt % 1000) ? 1000 : 0;
+  const expiresAtHere = after(sentAt, expiresAt - reference - roundingSlackMs);
   if (msUntilEarliest(expiresAtHere, receivedAt) <= 0) return refused('it had already expired on arrival');
-  return placeWithNotBefore(token, receivedAt, expiresAtHere, notBefore === undefined ? 0 : notBefore - reference, current, refreshBeforeMs);
+  return placeWithNotBefore(token, receivedAt, expiresAtHere, (notBefore ?? reference) - reference, current, refreshBeforeMs);
 }
 
 /**
@@ -117,14 +117,23 @@ function placeWithNotBefore(
   return { usableAt, expiresAt, refreshAt: after(expiresAt, -refreshLeadMs(token.expiresAt - token.issuedAt, refreshBeforeMs)) };
 }
 
+/** A held token's expiry and refresh time brought up to a reading of the clocks (see `observe`); its `nbf` wait is a gate: late is safe. */
+export function observed<P extends Placement>(placed: P | undefined, now: Now, isWake?: boolean): P | undefined {
+  const expiresAt = placed && observe(placed.expiresAt, now, isWake);
+  return expiresAt === placed?.expiresAt ? placed : { ...placed!, expiresAt: expiresAt!, refreshAt: observe(placed!.refreshAt, now, isWake) };
+}
+
 /**
  * What an answer teaches about the server's clock: it had reached the token's `iat` and the `Date`
- * header by the time the answer arrived. Each bound only ever rises, so one stale token teaches nothing
- * wrong, and after the wall clock is set back the next answer corrects it.
+ * header by the time the answer arrived, and the second after them not before the request was sent.
+ * Counted from the send time, a whole-second reading of a fresh answer is less than 1 s behind the
+ * server's clock; counted from the arrival, it could be behind by the answer's way back too, which a
+ * later, quicker request would not make up for. Each offset only ever rises, so one stale token teaches
+ * nothing wrong, and after the wall clock is set back the next answer corrects it.
  */
 export function learnClockOffset(known: ClockOffset | undefined, token: AccessToken | undefined, timing: FetchTiming): ClockOffset | undefined {
   const seen = Math.max(token?.issuedAt ?? -Infinity, timing.serverNow ?? -Infinity);
   if (seen === -Infinity) return known;
-  const { wall, mono } = timing.receivedAt;
+  const { wall, mono } = timing.sentAt;
   return { wall: Math.max(seen - wall, known?.wall ?? -Infinity), mono: Math.max(seen - mono, known?.mono ?? -Infinity) };
 }

@@ -2,9 +2,9 @@ import { parseAccessToken, type AccessToken } from '../access-token';
 import { TokenError, withRetryAt } from '../errors';
 import type { TokenEvent } from '../token-events';
 import { MAX_RETRY_AFTER_MS, retryDelayMs } from '../refresh-policy';
-import { after, msUntilEarliest, msUntilGate, reanchor, type Now } from './clock';
-import { learnClockOffset, placeFetched, placeShared } from './placement';
+import { after, msUntilEarliest, msUntilGate, type Now } from './clock';
 import type { Effect } from './effects';
+import { learnClockOffset, observed, placeFetched, placeShared } from './placement';
 import { sharedToken } from './shared-token';
 import type { HeldToken, InFlight, LifecycleEvent, LifecycleState, SharedToken } from './state';
 
@@ -27,7 +27,7 @@ export function transition(state: LifecycleState, event: LifecycleEvent, fx: Eff
   if (state.phase === 'stopped') return state;
   const { now } = event;
   const at = now.wall;
-  const s = advance(state, now, fx);
+  const s = advance(state, now, fx, event.type === 'wake');
   switch (event.type) {
     case 'activated':
       return {
@@ -53,10 +53,8 @@ export function transition(state: LifecycleState, event: LifecycleEvent, fx: Eff
       if (s.request && !request) fx.push({ type: 'abort', id: s.request.id, error: timeoutError(s) });
       emit(fx, { type: 'wake', at });
       // A token that died while we slept needs a new one now, not after the rest of a backoff.
-      // The monotonic clock may have stood still in a sleep, so the held times on it are late by the
-      // sleep: only the wall clock can tell now, and a wall clock set back later must not revive them.
-      const { current, pending } = s;
-      return { ...s, isWaking: true, request, retryAt: !current && s.retryAt ? now : s.retryAt, current: awake(current, now), pending: awake(pending, now) };
+      // (`advance` re-anchored the held times: the monotonic clock may have stood still in the sleep.)
+      return { ...s, isWaking: true, request, retryAt: !s.current && s.retryAt ? now : s.retryAt };
     }
     case 'network':
       if (s.isOffline === event.isOnline) emit(fx, { type: 'network', at, online: event.isOnline });
@@ -99,11 +97,13 @@ export function transition(state: LifecycleState, event: LifecycleEvent, fx: Eff
 const emit = (fx: Effect[], event: TokenEvent) => fx.push({ type: 'emit', event });
 
 /**
- * Brings the state up to `now`: a pending token becomes usable (a fetched one is shared with the
- * other tabs then), an expired one goes, a wait ends.
+ * Brings the state up to `now` (a wake's): a pending token becomes usable (a fetched one is shared
+ * with the other tabs then), an expired one goes, a wait ends.
  */
-function advance(state: LifecycleState, now: Now, fx: Effect[]): LifecycleState {
-  let { current, pending, peerWaitUntil, hasHadToken } = state;
+function advance(state: LifecycleState, now: Now, fx: Effect[], isWake?: boolean): LifecycleState {
+  let { peerWaitUntil, hasHadToken } = state;
+  let current = observed(state.current, now, isWake);
+  let pending = observed(state.pending, now, isWake);
   if (pending && msUntilGate(pending.usableAt, now) <= 0) {
     current = pending;
     pending = undefined;
@@ -119,10 +119,6 @@ function advance(state: LifecycleState, now: Now, fx: Effect[]): LifecycleState 
     ? state
     : { ...state, current, pending, peerWaitUntil, hasHadToken, isWaking: false };
 }
-
-/** A held token's expiry and refresh time, re-anchored after a sleep (its `nbf` wait is a gate: late is safe). */
-const awake = (held: HeldToken | undefined, now: Now): HeldToken | undefined =>
-  held && { ...held, expiresAt: reanchor(held.expiresAt, now), refreshAt: reanchor(held.refreshAt, now) };
 
 function parse(jwt: string): AccessToken | TokenError {
   try {

@@ -30,6 +30,21 @@ describe('placeFetched', () => {
     }
   });
 
+  it.each([
+    // [what, the earlier fresh token: its iat and when its request was sent and answered (ms after T0)]
+    ['its iat rounded down by 999 ms', { iat: 0, sent: 999, received: 999 }],
+    ['its answer 3 s on the way back', { iat: 0, sent: 0, received: 3000 }],
+    ['both', { iat: 0, sent: 999, received: 4000 }],
+  ] as const)('never holds a stale token judged by the offset learned from an earlier one past its exp: %s', (_, earlier) => {
+    // The server's clock is ours. The earlier token taught the offset; the stale one (minted 10 min before
+    // it was served, from a cache) comes with no Date header, sent and answered at once at 100 s.
+    const offset = learnClockOffset(undefined, token({ issuedAt: T0 + earlier.iat }), { sentAt: at(earlier.sent), receivedAt: at(earlier.received) })!;
+    const stale = token({ issuedAt: T0 + 100_000 - 600_000 });
+    const placed = placeFetched(stale, { sentAt: at(100_000), receivedAt: at(100_000), clockOffset: offset }, undefined, undefined);
+    expect(wallOf(placed).expiresAt).toBeLessThanOrEqual(stale.expiresAt - T0);
+    expect(wallOf(placed).expiresAt).toBeGreaterThan(stale.expiresAt - T0 - 2000);
+  });
+
   it('counts no rounding slack for a reference with milliseconds (a non-standard fractional iat)', () => {
     const placed = placeFetched(token({ claims: { iat: T0 / 1000 + 0.5, exp: T0 / 1000 + 3600 } }), { sentAt: at(500), receivedAt: at(500) }, undefined, undefined);
     expect(wallOf(placed).expiresAt).toBe(3_600_000);
@@ -74,19 +89,20 @@ describe('placeShared', () => {
 describe('learnClockOffset', () => {
   const timing = (ms: number, extra = {}) => ({ sentAt: at(ms), receivedAt: at(ms), ...extra });
 
-  it('learns a lower bound from the iat and the Date header, whichever is later', () => {
+  it('learns the offset from the iat and the Date header, whichever is later', () => {
     const t = token({ issuedAt: T0 + 60_000 });
     expect(learnClockOffset(undefined, t, timing(0))).toEqual({ wall: 60_000, mono: T0 + 50_000 });
     expect(learnClockOffset(undefined, t, timing(0, { serverNow: T0 + 90_000 }))).toEqual({ wall: 90_000, mono: T0 + 80_000 });
     expect(learnClockOffset(undefined, undefined, timing(0))).toBeUndefined();
   });
 
-  it('only ever raises a bound: a stale token teaches nothing wrong, a fresh one corrects a clock set back', () => {
+  it('only ever raises an offset: a stale token teaches nothing wrong, a fresh one corrects a clock set back', () => {
     const known = learnClockOffset(undefined, token(), timing(0))!;
     const stale = token({ issuedAt: T0 - 7_200_000 });
     expect(learnClockOffset(known, stale, timing(1000))).toEqual(known);
     // The wall clock set back an hour: the next fresh token raises the wall bound by an hour.
-    const afterSetBack = learnClockOffset(known, token({ issuedAt: T0 + 2000 }), { sentAt: at(2000, 3_600_000), receivedAt: { wall: T0 + 2000 - 3_600_000, mono: 12_000 } })!;
+    const setBack = { wall: T0 + 2000 - 3_600_000, mono: 12_000 };
+    const afterSetBack = learnClockOffset(known, token({ issuedAt: T0 + 2000 }), { sentAt: setBack, receivedAt: setBack })!;
     expect(afterSetBack.wall).toBe(known.wall + 3_600_000);
   });
 

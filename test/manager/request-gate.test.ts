@@ -53,6 +53,32 @@ describe('one gate for every request', () => {
     expect(backend.calls.length).toBeGreaterThan(1);
     expect(backend.calls.length).toBeLessThanOrEqual(11);
   });
+
+  it.each([
+    ['in the last second of the held token', 1000, 1500],
+    ['in the last second of a fresh token’s lifetime (no token can meet it)', 3_599_500, 0],
+    ['that only a token fetched this very moment meets', 3_599_000, 0],
+  ])('sends at most one request a second to a caller looping on getToken() with minValidityMs %s', async (_, minValidityMs, leftMs) => {
+    const backend = tokenBackend({ ttlSeconds: 3600 });
+    const manager = manage(backend);
+    await manager.getToken();
+    await tick(manager.getState().expiresAt! - Date.now() - leftMs);
+    const before = backend.calls.length;
+    // Callers who ask at the same moment share one request.
+    const together = Array.from({ length: 50 }, () => manager.getToken({ minValidityMs }).catch(() => undefined));
+    // One caller in a loop: the next call 1 ms after the last one settled, for 10 s.
+    let calls = 0;
+    const until = Date.now() + 10_000;
+    while (Date.now() < until) {
+      calls += 1;
+      let isSettled = false;
+      void manager.getToken({ minValidityMs }).catch(() => undefined).then(() => (isSettled = true));
+      while (!isSettled) await tick(1);
+    }
+    await Promise.all(together);
+    expect(calls).toBeGreaterThan(10);
+    expect(backend.calls.length - before).toBeLessThanOrEqual(11);
+  });
 });
 
 describe('a Retry-After that is not a number', () => {

@@ -160,6 +160,62 @@ describe('never dead as alive', () => {
     backend.respondWith(() => Promise.resolve(backend.mint({ issuedAt: Date.now() - 2 * 3600_000 })));
     await expect(manager.refresh()).rejects.toMatchObject({ code: 'invalid-token', message: expect.stringMatching(/expired/) });
   });
+
+  it('refuses a token whose times are in milliseconds, and takes the next good one', async () => {
+    const backend = tokenBackend({ ttlSeconds: 3600 });
+    const manager = manage(backend);
+    const seconds = Math.floor(Date.now() / 1000);
+    backend.respondWith(() => Promise.resolve(backend.mint({ claims: { iat: seconds * 1000, exp: (seconds + 3600) * 1000 } })));
+    await expect(manager.getToken()).rejects.toMatchObject({ code: 'invalid-token', message: expect.stringMatching(/milliseconds/) });
+    expect(manager.getState().token).toBeUndefined();
+    await tick(1000);
+    // Nothing learned from it: the server's clock did not jump 55,000 years ahead.
+    await expect(manager.getToken()).resolves.toMatchObject({ expiresAt: (seconds + 3601) * 1000 });
+  });
+});
+
+describe('a stale token (served from a cache), judged by the clock offset learned from an earlier one', () => {
+  it('is never held past exp, for random clock offsets, round trips and ages (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: -2500, max: 2500 }), // client wall clock minus the server's, ms
+        fc.integer({ min: 0, max: 86_399_999 }), // when (true time) the first request goes out
+        fc.array(fc.integer({ min: 0, max: 1500 }), { minLength: 4, maxLength: 4 }), // up and down, twice
+        fc.integer({ min: 10_000, max: 1_800_000 }), // how old the cached token is when served
+        async (wallOffsetMs, sendAt, [up1, down1, up2, down2], ageMs) => {
+          const clock = new VirtualClock({ trueNow: CLOCK_START + sendAt, wallOffsetMs });
+          const trips = [{ upMs: up1!, downMs: down1! }, { upMs: up2!, downMs: down2! }];
+          let served = 0;
+          const manager = createTokenManager({
+            // No Date header: the second answer is judged by what the first one taught.
+            fetchToken: () =>
+              new Promise<string>((resolve) => {
+                const { upMs, downMs } = trips[served++]!;
+                clock.setTimer(() => {
+                  const jwt = mintTestToken({ issuedAt: clock.trueNow - (served === 2 ? ageMs : 0) });
+                  clock.setTimer(() => resolve(jwt), downMs);
+                }, upMs);
+              }),
+            scheduler: clock.scheduler,
+            crossTab: false,
+            network: false,
+            page: false,
+          });
+          keep(manager);
+          const first = manager.getToken();
+          await clock.advance(up1! + down1!);
+          await first;
+          await clock.advance(60_000);
+          const stale = manager.refresh();
+          await clock.advance(up2! + down2!);
+          expect((await stale).issuedAt).toBeLessThan(clock.trueNow - ageMs + 1000);
+          expect(overshootMs(clock, manager)).toBeLessThanOrEqual(0);
+          manager.stop();
+        },
+      ),
+      { seed: SEED, numRuns: 300 },
+    );
+  });
 });
 
 describe('a sleep the monotonic clock did not count, then the wall clock set back', () => {
@@ -185,6 +241,76 @@ describe('a sleep the monotonic clock did not count, then the wall clock set bac
     const state = manager.getState();
     expect(state.token?.jwt === first.jwt && state.status === 'valid').toBe(false);
     await expect(manager.getToken({ minValidityMs: 0 })).resolves.not.toEqual(first);
+  });
+});
+
+describe('a wall clock set back before a sleep the monotonic clock did not count', () => {
+  /** A manager holding a fresh 1 h token, `intoMs` into its life; the page's wake events under the test's control. */
+  async function holding(clock: VirtualClock, intoMs: number) {
+    const page = new FakePageSignals();
+    const { manager, minted } = managerOn(clock, 3600, () => ({ upMs: 50, downMs: 50 }), { page });
+    manager.subscribe(() => undefined);
+    await clock.advance(1000);
+    await clock.advance(intoMs);
+    return { manager, page, first: parseAccessToken(minted[0]!) };
+  }
+
+  /** Whether `token` is shown or handed out as valid now. */
+  const shows = (manager: TokenManager, token: { jwt: string }) => {
+    const state = manager.getState();
+    return state.token?.jwt === token.jwt && state.status !== 'expired';
+  };
+
+  it('counts the sleep in full when the set-back was seen before it (a read, a timer)', async () => {
+    const clock = new VirtualClock({ trueNow: CLOCK_START });
+    const { manager, page, first } = await holding(clock, 10 * MINUTE);
+    clock.jumpWall(-35 * MINUTE); // NTP, the user, a dual-boot machine
+    expect(manager.getState().token).toEqual(first); // a read sees the clocks as they are now
+    clock.sleep(55 * MINUTE, { monoStandsStill: true }); // 50 min were left: the real exp passed 5 min ago
+    page.emit('wake');
+    await clock.wake();
+    expect(shows(manager, first)).toBe(false);
+  });
+
+  it('treats the token as dead when the wall clock stands further back at the wake than the sleep could explain', async () => {
+    const clock = new VirtualClock({ trueNow: CLOCK_START });
+    const { manager, page, first } = await holding(clock, 10 * MINUTE);
+    // Set back an hour and asleep at once, nothing read in between: at the wake the wall clock stands
+    // 5 min behind where it was, so the sleep's length is unknowable. It was 55 min: exp is 5 min past.
+    clock.jumpWall(-60 * MINUTE);
+    clock.sleep(55 * MINUTE, { monoStandsStill: true });
+    page.emit('wake');
+    await clock.wake();
+    expect(shows(manager, first)).toBe(false);
+    await clock.advance(1000);
+    expect(manager.getState()).toMatchObject({ status: 'valid' });
+    expect(manager.getState().token?.jwt).not.toBe(first.jwt);
+  });
+
+  it('is never past exp, for random set-backs, sleeps and times into the token’s life, the set-back read before the sleep (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 59 * MINUTE }), // into the token's life
+        fc.integer({ min: 1, max: 120 * MINUTE }), // the wall clock set back by
+        fc.integer({ min: 0, max: 120 * MINUTE }), // then asleep for, the monotonic clock standing still
+        fc.boolean(), // whether the page says it woke (else only the late timer tells)
+        async (intoMs, setBackMs, sleepMs, pageWakes) => {
+          const clock = new VirtualClock({ trueNow: CLOCK_START });
+          const { manager, page } = await holding(clock, intoMs);
+          clock.jumpWall(-setBackMs);
+          manager.getState();
+          clock.sleep(sleepMs, { monoStandsStill: true });
+          if (pageWakes) page.emit('wake');
+          await clock.wake();
+          for (let step = 0; step < 8; step++) {
+            if (manager.getState().token) expect(overshootMs(clock, manager)).toBeLessThanOrEqual(0);
+            await clock.advance(10 * MINUTE);
+          }
+          manager.stop();
+        },
+      ),
+      { seed: SEED, numRuns: 150 },
+    );
   });
 });
 
