@@ -225,7 +225,9 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
       while (queue.length && state.phase !== 'stopped') {
         const next = step(state, queue.shift()!, random());
         state = next.state;
-        for (const effect of next.effects) carryOut(effect);
+        // Once stop() is called (from a listener, mid-step), only the stop's own effects are carried out:
+        // no event, answer, request, share or timer of the step that was running, nor of those queued.
+        for (const effect of next.effects) if (!hasStopped || state.phase === 'stopped') carryOut(effect);
         if (!sameState(next.snapshot, store.value)) store.set(next.snapshot, isRead);
       }
     } finally {
@@ -237,9 +239,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   function carryOut(effect: Effect): void {
     switch (effect.type) {
       case 'send':
-        // stop() was called from a listener earlier in this step: the stop that follows would abort it.
-        if (!hasStopped) startRequest(effect.id, effect.reason);
-        return;
+        return startRequest(effect.id, effect.reason);
       case 'abort':
         requests.get(effect.id)?.abort(effect.error);
         requests.delete(effect.id);

@@ -1,0 +1,88 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { AccessToken, TokenEvent, TokenManager } from 'twilio-token-lifecycle';
+import { FakePageSignals, mintTestToken, VirtualClock } from 'twilio-token-lifecycle/testing';
+import { START, useManagerHarness } from '../helpers/manager-harness';
+
+// What a review of "the plan carries every effect" (the runtime carrying out the effects `step`
+// returns) found: behaviour the rewrite changed, each kept as a test on virtual time.
+const { manage } = useManagerHarness({ page: false, network: false });
+
+beforeEach(() => {
+  // The virtual clock lets promise chains settle on real macrotasks.
+  vi.useRealTimers();
+});
+
+/** How a promise stands, read later; its rejection is always handled. */
+function outcome<T>(promise: Promise<T>) {
+  const seen: { state: 'pending' | 'resolved' | 'rejected'; value?: unknown } = { state: 'pending' };
+  promise.then(
+    (value) => Object.assign(seen, { state: 'resolved', value }),
+    (error: unknown) => Object.assign(seen, { state: 'rejected', value: error }),
+  );
+  return seen;
+}
+
+const describeEvent = (event: TokenEvent) => (event.type === 'request' ? `request:${event.reason}` : event.type);
+
+describe('stop() from inside an onEvent listener', () => {
+  it('ends the step there: no event for a request that is never sent', async () => {
+    const clock = new VirtualClock({ trueNow: START });
+    const page = new FakePageSignals();
+    let calls = 0;
+    const seen: string[] = [];
+    const manager: TokenManager = manage({
+      fetchToken: async () => (calls++, mintTestToken({ issuedAt: clock.trueNow, ttlSeconds: 3600 })),
+      scheduler: clock.scheduler,
+      page,
+      // A sign-out handler: the token is gone, so the manager goes too.
+      onEvent: (event) => {
+        seen.push(describeEvent(event));
+        if (event.type === 'expired') manager.stop();
+      },
+    });
+    manager.subscribe(() => undefined);
+    await clock.advance(1000);
+    // The laptop sleeps past the token's expiry; the page wakes: the token is found expired at once.
+    clock.sleep(2 * 3600_000);
+    page.emit('wake');
+    await clock.advance(1000);
+    expect(calls).toBe(1);
+    // Once stop() is called, events$ says only that it stopped.
+    expect(seen.slice(seen.indexOf('expired') + 1)).toEqual(['stopped']);
+  });
+
+  it('rejects a getToken() that was waiting with `stopped`, not with the token of the same step', async () => {
+    const clock = new VirtualClock({ trueNow: START });
+    let token: AccessToken | undefined;
+    const manager: TokenManager = manage({
+      fetchToken: () => new Promise((resolve) => clock.setTimer(() => resolve(mintTestToken({ issuedAt: clock.trueNow })), 100)),
+      scheduler: clock.scheduler,
+      onEvent: (event) => event.type === 'token' && manager.stop(),
+    });
+    const waiting = outcome(manager.getToken().then((got) => (token = got)));
+    await clock.advance(1000);
+    // After sign-out, nothing may go on to connect an SDK with the signed-out user's token.
+    expect(token).toBeUndefined();
+    expect(waiting).toMatchObject({ state: 'rejected', value: { code: 'stopped' } });
+    expect(clock.pendingSchedulerTimers).toBe(0);
+  });
+
+  it('leaves no timer and no request behind when it stops on a failure', async () => {
+    const clock = new VirtualClock({ trueNow: START });
+    const signals: AbortSignal[] = [];
+    let calls = 0;
+    const manager: TokenManager = manage({
+      fetchToken: ({ signal }) => {
+        signals.push(signal);
+        return ++calls === 1 ? Promise.reject(Object.assign(new Error('boom'))) : new Promise(() => undefined);
+      },
+      scheduler: clock.scheduler,
+      onEvent: (event) => event.type === 'failure' && manager.stop(),
+    });
+    const waiting = outcome(manager.getToken());
+    await clock.advance(120_000);
+    expect(calls).toBe(1);
+    expect(waiting).toMatchObject({ state: 'rejected', value: { code: 'stopped' } });
+    expect(clock.pendingSchedulerTimers).toBe(0);
+  });
+});
