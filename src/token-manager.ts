@@ -223,7 +223,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     isDraining = true;
     try {
       while (queue.length && state.phase !== 'stopped') {
-        const next = step(state, queue.shift()!, random());
+        const next = step(state, queue.shift()!, random);
         state = next.state;
         // Once stop() is called (from a listener, mid-step), only the stop's own effects are carried out:
         // no event, answer, request, share or timer of the step that was running, nor of those queued.

@@ -27,7 +27,7 @@ const brief = (effect: Effect): string => {
 };
 
 type Event = LifecycleEvent extends infer E ? (E extends LifecycleEvent ? Omit<E, 'now'> : never) : never;
-const effectsOf = (state: LifecycleState, event: Event, now: Now = at(0)) => step(state, { ...event, now } as LifecycleEvent, 0.5).effects.map(brief);
+const effectsOf = (state: LifecycleState, event: Event, now: Now = at(0)) => step(state, { ...event, now } as LifecycleEvent, () => 0.5).effects.map(brief);
 
 const active = (state = start()) => run(state, { type: 'activated', now: at(0), isOnline: true });
 const sent = (state = holding(), now = at(3_300_000)) => reduce(state, { type: 'request-started', now, reason: 'scheduled' });
@@ -62,12 +62,12 @@ describe('step: every effect comes from the transition that implies it', () => {
   });
 
   it('changes nothing and asks nothing once stopped', () => {
-    const stopped = step(holding(), { type: 'stopped', now: at(0) }, 0.5).state;
-    expect(step(stopped, { type: 'tick', now: at(1000) }, 0.5)).toMatchObject({ state: stopped, effects: [], snapshot: { status: 'stopped' } });
+    const stopped = step(holding(), { type: 'stopped', now: at(0) }, () => 0.5).state;
+    expect(step(stopped, { type: 'tick', now: at(1000) }, () => 0.5)).toMatchObject({ state: stopped, effects: [], snapshot: { status: 'stopped' } });
   });
 
   it('publishes the snapshot of the state it ends in', () => {
-    const { snapshot, state } = step(start(), { type: 'activated', now: at(0), isOnline: true }, 0.5);
+    const { snapshot, state } = step(start(), { type: 'activated', now: at(0), isOnline: true }, () => 0.5);
     expect(state.request?.id).toBe(0);
     expect(snapshot).toEqual({ status: 'fetching' });
   });

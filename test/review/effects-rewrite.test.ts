@@ -86,3 +86,33 @@ describe('stop() from inside an onEvent listener', () => {
     expect(clock.pendingSchedulerTimers).toBe(0);
   });
 });
+describe('the backoff jitter', () => {
+  /** When the retry after a timed-out request is planned, given how often the app read the state meanwhile. */
+  async function retryAtAfterReads(reads: number): Promise<number | undefined> {
+    const clock = new VirtualClock({ trueNow: START });
+    // A scripted source: each draw gives another value, so which draw the backoff got shows.
+    let draws = 0;
+    const failures: Array<number | undefined> = [];
+    const manager = manage({
+      // A hung server: every request runs into the timeout.
+      fetchToken: ({ signal }) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true })),
+      scheduler: clock.scheduler,
+      timeoutMs: 5000,
+      retry: { baseDelayMs: 10_000 },
+      random: () => [0.9, 0.1, 0.3, 0.7][draws++ % 4]!,
+      onEvent: (event) => event.type === 'failure' && failures.push(event.retryAt),
+    });
+    manager.subscribe(() => undefined);
+    await clock.advance(1000);
+    // A React app renders: each render reads the state.
+    for (let i = 0; i < reads; i++) manager.getState();
+    await clock.advance(5000);
+    return failures[0];
+  }
+
+  it('does not depend on how often the app reads the state', async () => {
+    const quiet = await retryAtAfterReads(0);
+    expect(quiet).toBeDefined();
+    for (const reads of [1, 2, 3]) expect(await retryAtAfterReads(reads)).toBe(quiet);
+  });
+});
