@@ -227,7 +227,18 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
         state = next.state;
         // Once stop() is called (from a listener, mid-step), only the stop's own effects are carried out:
         // no event, answer, request, share or timer of the step that was running, nor of those queued.
-        for (const effect of next.effects) if (!hasStopped || state.phase === 'stopped') carryOut(effect);
+        for (const effect of next.effects) {
+          if (hasStopped && state.phase !== 'stopped') break;
+          try {
+            carryOut(effect);
+          } catch (error) {
+            // A throwing listener or channel is the app's bug: report it, but never let it break the
+            // lifecycle (the effects after it, an answer or the timer, must still happen).
+            queueMicrotask(() => {
+              throw error;
+            });
+          }
+        }
         if (!sameState(next.snapshot, store.value)) store.set(next.snapshot, isRead);
       }
     } finally {
@@ -255,14 +266,11 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
         return crossTab?.onRefreshable();
       case 'emit':
         try {
-          onEvent?.(effect.event);
-        } catch (error) {
-          // A throwing listener is the app's bug: report it, but never let it break the lifecycle.
-          queueMicrotask(() => {
-            throw error;
-          });
+          return onEvent?.(effect.event);
+        } finally {
+          // Even when `onEvent` throws.
+          events.set(effect.event);
         }
-        return events.set(effect.event);
       case 'wake-at':
         return arm(effect.inMs, effect.from);
     }

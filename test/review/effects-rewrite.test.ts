@@ -1,11 +1,14 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AccessToken, TokenEvent, TokenManager } from 'twilio-token-lifecycle';
-import { FakePageSignals, mintTestToken, VirtualClock } from 'twilio-token-lifecycle/testing';
+import { FakeBroadcastHub, FakeLockManager, FakePageSignals, mintTestToken, VirtualClock } from 'twilio-token-lifecycle/testing';
 import { START, useManagerHarness } from '../helpers/manager-harness';
 
 // What a review of "the plan carries every effect" (the runtime carrying out the effects `step`
 // returns) found: behaviour the rewrite changed, each kept as a test on virtual time.
 const { manage } = useManagerHarness({ page: false, network: false });
+
+// The manager loads its cross-tab code lazily; load it up front so virtual time alone drives the tests.
+beforeAll(() => import('../../src/cross-tab/cross-tab'));
 
 beforeEach(() => {
   // The virtual clock lets promise chains settle on real macrotasks.
@@ -114,5 +117,42 @@ describe('the backoff jitter', () => {
     const quiet = await retryAtAfterReads(0);
     expect(quiet).toBeDefined();
     for (const reads of [1, 2, 3]) expect(await retryAtAfterReads(reads)).toBe(quiet);
+  });
+});
+
+describe('an effect that throws', () => {
+  it('is reported, and the effects after it still happen: the waiting getToken() settles, the schedule runs on', async () => {
+    const errors: unknown[] = [];
+    const onError = (error: unknown) => errors.push(error);
+    process.on('uncaughtException', onError);
+    try {
+      const clock = new VirtualClock({ trueNow: START });
+      const hub = new FakeBroadcastHub();
+      // A channel of the app's own that cannot pass a token on (its `post` throws).
+      const channel = (name: string) => {
+        const inner = hub.factory(name);
+        return { ...inner, post: (message: { type: string }) => (message.type === 'token' ? failToPost() : inner.post(message as never)) };
+      };
+      const failToPost = () => {
+        throw new Error('channel broke');
+      };
+      let calls = 0;
+      const manager = manage({
+        fetchToken: () => (calls++, new Promise((resolve) => clock.setTimer(() => resolve(mintTestToken({ issuedAt: clock.trueNow, ttlSeconds: 600 })), 100))),
+        scheduler: clock.scheduler,
+        crossTab: { key: 'app', channel, locks: new FakeLockManager(), identity: 'alice' },
+      });
+      manager.subscribe(() => undefined);
+      const waiting = outcome(manager.getToken());
+      await clock.advance(1000);
+      expect(waiting.state).toBe('resolved');
+      expect(errors).toEqual([expect.objectContaining({ message: 'channel broke' })]);
+      // Refreshed before expiry with no read or call to wake it: the timer was armed.
+      await clock.advance(600_000);
+      expect(calls).toBeGreaterThanOrEqual(2);
+    } finally {
+      await Promise.resolve();
+      process.off('uncaughtException', onError);
+    }
   });
 });
