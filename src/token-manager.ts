@@ -225,8 +225,9 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
       while (queue.length && state.phase !== 'stopped') {
         const next = step(state, queue.shift()!, random);
         state = next.state;
-        // Once stop() is called (from a listener, mid-step), only the stop's own effects are carried out:
-        // no event, answer, request, share or timer of the step that was running, nor of those queued.
+        // Once stop() is called (from a listener, mid-step), only the stop's own effects are carried out
+        // and only its state published: no event, answer, request, share, timer or state of the step
+        // that was running, nor of those queued.
         for (const effect of next.effects) {
           if (hasStopped && state.phase !== 'stopped') break;
           try {
@@ -239,7 +240,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
             });
           }
         }
-        if (!sameState(next.snapshot, store.value)) store.set(next.snapshot, isRead);
+        if (!sameState(next.snapshot, store.value) && (!hasStopped || state.phase === 'stopped')) store.set(next.snapshot, isRead);
       }
     } finally {
       isDraining = false;

@@ -63,7 +63,11 @@ describe('stop() from inside an onEvent listener', () => {
       onEvent: (event) => event.type === 'token' && manager.stop(),
     });
     const waiting = outcome(manager.getToken().then((got) => (token = got)));
+    const statuses: string[] = [];
+    manager.subscribe((state) => statuses.push(state.status));
     await clock.advance(1000);
+    // The state the stop cut short (valid, with the token) is never published: after fetching, stopped.
+    expect(statuses).toEqual(['stopped']);
     // After sign-out, nothing may go on to connect an SDK with the signed-out user's token.
     expect(token).toBeUndefined();
     expect(waiting).toMatchObject({ state: 'rejected', value: { code: 'stopped' } });
