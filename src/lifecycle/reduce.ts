@@ -27,7 +27,8 @@ export function transition(state: LifecycleState, event: LifecycleEvent, fx: Eff
   if (state.phase === 'stopped') return state;
   const { now } = event;
   const at = now.wall;
-  const s = advance(state, now, fx);
+  // A stop finds nothing on its way out: no expiry to announce, no token to share.
+  const s = advance(state, now, event.type === 'stopped' ? [] : fx);
   switch (event.type) {
     case 'activated':
       return {

@@ -56,6 +56,8 @@ describe('step: every effect comes from the transition that implies it', () => {
     ['a new role is reported', () => holding(), { type: 'role-changed', role: 'follower' }, ['emit role', 'wake in 60000']],
     ['another tab’s token for someone else is refused', () => holding(), { type: 'token-offered', token: offer('mallory') }, ['emit refused', 'wake in 60000'], at(60_000)],
     ['another tab’s good token is announced, not shared back', () => holding(), { type: 'token-offered', token: offer('alice') }, ['emit token', 'wake in 60000'], at(60_000)],
+    ['a stop after the token died (asleep) says only that it stopped', () => holding(mint({ ttlSeconds: 60 })), { type: 'stopped' }, ['emit stopped'], at(120_000)],
+    ['a stop as a fetched token becomes usable shares nothing', () => fetchWith(active(), at(0), { jwt: mint({ notBefore: T0 + 10_000 }) }), { type: 'stopped' }, ['emit stopped'], at(10_000)],
     ['a token that dies with no replacement is reported expired', () => run(holding(mint({ ttlSeconds: 60 })), { type: 'network', now: at(0), isOnline: false }), { type: 'tick' }, ['emit expired', 'wake in 60000'], at(60_000)],
   ])('%s', (_, make, event, expected, now) => {
     expect(effectsOf(make(), event, now)).toEqual(expected);

@@ -93,6 +93,24 @@ describe('stop() from inside an onEvent listener', () => {
     expect(clock.pendingSchedulerTimers).toBe(0);
   });
 });
+describe('stop() after the laptop slept past the token', () => {
+  it('tells only that it stopped, as before the rewrite: no expiry found on the way out', async () => {
+    const clock = new VirtualClock({ trueNow: START });
+    const seen: string[] = [];
+    const manager = manage({
+      fetchToken: async () => mintTestToken({ issuedAt: clock.trueNow, ttlSeconds: 3600 }),
+      scheduler: clock.scheduler,
+      onEvent: (event) => seen.push(describeEvent(event)),
+    });
+    manager.subscribe(() => undefined);
+    await clock.advance(1000);
+    // Asleep past expiry, no timer fired yet; the app signs out on waking.
+    clock.sleep(2 * 3600_000);
+    manager.stop();
+    expect(seen).toEqual(['request:initial', 'token', 'stopped']);
+  });
+});
+
 describe('the backoff jitter', () => {
   /** When the retry after a timed-out request is planned, given how often the app read the state meanwhile. */
   async function retryAtAfterReads(reads: number): Promise<number | undefined> {
