@@ -257,7 +257,8 @@ export function failed(
     attempt: failures,
     retryAt: retryAt?.wall,
     serverError,
-    ...(retryAfterMs !== undefined && { retryAfterMs }),
+    // Only a wait that can be told (a 400-digit Retry-After parses as Infinity, which JSON logs turn to null).
+    ...(retryAfterMs! < Infinity && { retryAfterMs }),
   });
   return {
     ...state,

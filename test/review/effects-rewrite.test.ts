@@ -1,5 +1,5 @@
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { AccessToken, TokenEvent, TokenManager } from 'twilio-token-lifecycle';
+import { TokenError, type AccessToken, type TokenEvent, type TokenManager } from 'twilio-token-lifecycle';
 import { FakeBroadcastHub, FakeLockManager, FakePageSignals, mintTestToken, VirtualClock } from 'twilio-token-lifecycle/testing';
 import { START, useManagerHarness } from '../helpers/manager-harness';
 
@@ -108,6 +108,23 @@ describe('stop() after the laptop slept past the token', () => {
     clock.sleep(2 * 3600_000);
     manager.stop();
     expect(seen).toEqual(['request:initial', 'token', 'stopped']);
+  });
+});
+
+describe("the 'failure' event", () => {
+  it.each([Infinity, -5, Number.NaN])('leaves out a Retry-After of %s, which no request waits for as such', async (retryAfterMs) => {
+    const clock = new VirtualClock({ trueNow: START });
+    const failures: TokenEvent[] = [];
+    const manager = manage({
+      // A server's `Retry-After: 999…9` (400 digits) parses as Infinity.
+      fetchToken: () => Promise.reject(new TokenError('http', 'busy', { status: 503, retryAfterMs })),
+      scheduler: clock.scheduler,
+      onEvent: (event) => event.type === 'failure' && failures.push(event),
+    });
+    manager.subscribe(() => undefined);
+    await clock.advance(100);
+    expect(failures[0]).toMatchObject({ code: 'http', status: 503 });
+    expect(failures[0]).not.toHaveProperty('retryAfterMs');
   });
 });
 
