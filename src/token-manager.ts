@@ -127,10 +127,24 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     isDraining = true;
     try {
       while (queue.length && state.phase !== 'stopped') {
-        const next = step(state, queue.shift()!, random());
+        const next = step(state, queue.shift()!, random);
         state = next.state;
-        for (const effect of next.effects) carryOut(effect);
-        if (!sameState(next.snapshot, store.value)) store.set(next.snapshot, isRead);
+        // Once stop() is called (from a listener, mid-step), only the stop's own effects are carried out
+        // and only its state published: no event, answer, request, share, timer or state of the step
+        // that was running, nor of those queued.
+        for (const effect of next.effects) {
+          if (hasStopped && state.phase !== 'stopped') break;
+          try {
+            carryOut(effect);
+          } catch (error) {
+            // A throwing listener or channel is the app's bug: report it, but never let it break the
+            // lifecycle (the effects after it, an answer or the timer, must still happen).
+            queueMicrotask(() => {
+              throw error;
+            });
+          }
+        }
+        if (!sameState(next.snapshot, store.value) && (!hasStopped || state.phase === 'stopped')) store.set(next.snapshot, isRead);
       }
     } finally {
       isDraining = false;
@@ -141,9 +155,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   function carryOut(effect: Effect): void {
     switch (effect.type) {
       case 'send':
-        // stop() was called from a listener earlier in this step: the stop that follows would abort it.
-        if (!hasStopped) startRequest(effect.id, effect.reason);
-        return;
+        return startRequest(effect.id, effect.reason);
       case 'abort':
         requests.get(effect.id)?.abort(effect.error);
         requests.delete(effect.id);
@@ -159,14 +171,11 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
         return crossTab?.onRefreshable();
       case 'emit':
         try {
-          onEvent?.(effect.event);
-        } catch (error) {
-          // A throwing listener is the app's bug: report it, but never let it break the lifecycle.
-          queueMicrotask(() => {
-            throw error;
-          });
+          return onEvent?.(effect.event);
+        } finally {
+          // Even when `onEvent` throws.
+          events.set(effect.event);
         }
-        return events.set(effect.event);
       case 'wake-at':
         return arm(effect.inMs, effect.from);
     }

@@ -27,7 +27,8 @@ export function transition(state: LifecycleState, event: LifecycleEvent, fx: Eff
   if (state.phase === 'stopped') return state;
   const { now } = event;
   const at = now.wall;
-  const s = advance(state, now, fx, event.type === 'wake');
+  // A stop finds nothing on its way out: no expiry to announce, no token to share.
+  const s = advance(state, now, event.type === 'stopped' ? [] : fx, event.type === 'wake');
   switch (event.type) {
     case 'activated':
       return {
@@ -252,7 +253,8 @@ export function failed(
     attempt: failures,
     retryAt: retryAt?.wall,
     serverError,
-    ...(retryAfterMs !== undefined && { retryAfterMs }),
+    // Only a wait that can be told (a 400-digit Retry-After parses as Infinity, which JSON logs turn to null).
+    ...(retryAfterMs! < Infinity && { retryAfterMs }),
   });
   return {
     ...state,

@@ -16,9 +16,10 @@ export interface Step {
 /**
  * Applies `event`, then follows the plan until it only waits: callers the state now answers are
  * settled, a request past its deadline fails as a timeout, a request that is due starts, and the next
- * check is set. `random` in [0, 1) draws a timeout's backoff jitter. Pure.
+ * check is set. `random` draws a timeout's backoff jitter in [0, 1), only when one times out (so how
+ * often the state is read does not change the jitter). Pure, given a pure `random`.
  */
-export function step(state: LifecycleState, event: LifecycleEvent, random: number): Step {
+export function step(state: LifecycleState, event: LifecycleEvent, random: () => number): Step {
   const { now } = event;
   const fx: Effect[] = [];
   let s = transition(state, event, fx);
@@ -36,7 +37,7 @@ export function step(state: LifecycleState, event: LifecycleEvent, random: numbe
     const { timedOut, request } = next;
     if (timedOut !== undefined) {
       fx.push({ type: 'abort', id: timedOut, error: timeoutError(s) });
-      s = transition(s, { type: 'request-failed', now, id: timedOut, error: timeoutError(s), random }, fx);
+      s = transition(s, { type: 'request-failed', now, id: timedOut, error: timeoutError(s), random: random() }, fx);
     } else if (request) {
       s = transition(s, { type: 'request-started', now, reason: request }, fx);
     } else {

@@ -27,7 +27,7 @@ const brief = (effect: Effect): string => {
 };
 
 type Event = LifecycleEvent extends infer E ? (E extends LifecycleEvent ? Omit<E, 'now'> : never) : never;
-const effectsOf = (state: LifecycleState, event: Event, now: Now = at(0)) => step(state, { ...event, now } as LifecycleEvent, 0.5).effects.map(brief);
+const effectsOf = (state: LifecycleState, event: Event, now: Now = at(0)) => step(state, { ...event, now } as LifecycleEvent, () => 0.5).effects.map(brief);
 
 const active = (state = start()) => run(state, { type: 'activated', now: at(0), isOnline: true });
 const sent = (state = holding(), now = at(3_300_000)) => reduce(state, { type: 'request-started', now, reason: 'scheduled' });
@@ -56,18 +56,20 @@ describe('step: every effect comes from the transition that implies it', () => {
     ['a new role is reported', () => holding(), { type: 'role-changed', role: 'follower' }, ['emit role', 'wake in 60000']],
     ['another tab’s token for someone else is refused', () => holding(), { type: 'token-offered', token: offer('mallory') }, ['emit refused', 'wake in 60000'], at(60_000)],
     ['another tab’s good token is announced, not shared back', () => holding(), { type: 'token-offered', token: offer('alice') }, ['emit token', 'wake in 60000'], at(60_000)],
+    ['a stop after the token died (asleep) says only that it stopped', () => holding(mint({ ttlSeconds: 60 })), { type: 'stopped' }, ['emit stopped'], at(120_000)],
+    ['a stop as a fetched token becomes usable shares nothing', () => fetchWith(active(), at(0), { jwt: mint({ notBefore: T0 + 10_000 }) }), { type: 'stopped' }, ['emit stopped'], at(10_000)],
     ['a token that dies with no replacement is reported expired', () => run(holding(mint({ ttlSeconds: 60 })), { type: 'network', now: at(0), isOnline: false }), { type: 'tick' }, ['emit expired', 'wake in 60000'], at(60_000)],
   ])('%s', (_, make, event, expected, now) => {
     expect(effectsOf(make(), event, now)).toEqual(expected);
   });
 
   it('changes nothing and asks nothing once stopped', () => {
-    const stopped = step(holding(), { type: 'stopped', now: at(0) }, 0.5).state;
-    expect(step(stopped, { type: 'tick', now: at(1000) }, 0.5)).toMatchObject({ state: stopped, effects: [], snapshot: { status: 'stopped' } });
+    const stopped = step(holding(), { type: 'stopped', now: at(0) }, () => 0.5).state;
+    expect(step(stopped, { type: 'tick', now: at(1000) }, () => 0.5)).toMatchObject({ state: stopped, effects: [], snapshot: { status: 'stopped' } });
   });
 
   it('publishes the snapshot of the state it ends in', () => {
-    const { snapshot, state } = step(start(), { type: 'activated', now: at(0), isOnline: true }, 0.5);
+    const { snapshot, state } = step(start(), { type: 'activated', now: at(0), isOnline: true }, () => 0.5);
     expect(state.request?.id).toBe(0);
     expect(snapshot).toEqual({ status: 'fetching' });
   });
