@@ -37,7 +37,14 @@ const KB = 1000;
 // esbuild wraps when it inlines it. attachVoice pays about 160 B for the option and the lazy import,
 // useVoiceDevice about 400 B for `registeredHere` and `callsElsewhere`. With `connectionState` (#18: each
 // client hook follows its client's own state) the Voice hook and the whole React entry took 50-100 B more.
-const BUDGETS = { doctor: 10.25 * KB, doctorImport: 0.05 * KB, core: 16.45 * KB, coreSplit: 15.0 * KB, adapter: 1 * KB, voice: 1.15 * KB, taskRouter: 1.15 * KB, react: 0.5 * KB, provider: 0.6 * KB, clientHook: 1.7 * KB, voiceHook: 2.15 * KB, reactAll: 2.85 * KB };
+// Issue #18's last items cost more, and the budgets moved again (no growth is NOT met; 16,428/14,980 B
+// before): the effects in the plan +95 B of own code (effects are data, pushed where the rule is; the
+// state diffing it removed was smaller), the fixes its adversarial review asked for +32 B (stop() from a
+// listener mid-step, a throwing effect), every option checked by a rule table typed from the options
+// +300 B (about 100 B of it the shape checks of page, network, scheduler and crossTab's fields), never
+// dead as alive through a set-back before a sleep and a stale cached token, and tokens in milliseconds
+// refused +44 B, the Voice lease on the monotonic clock +13 B.
+const BUDGETS = { doctor: 10.25 * KB, doctorImport: 0.05 * KB, core: 16.95 * KB, coreSplit: 15.47 * KB, adapter: 1 * KB, voice: 1.15 * KB, taskRouter: 1.15 * KB, react: 0.5 * KB, provider: 0.6 * KB, clientHook: 1.7 * KB, voiceHook: 2.15 * KB, reactAll: 2.85 * KB };
 // Each client hook over the core, React external. A hook brings its adapter (about 940 B of the figure;
 // useVideoRoom's connectVideo about 115 B) and the shared useTwilioClient and context (about 550 B).
 const CLIENT_HOOKS = ['useConversationsClient', 'useSyncClient', 'useVoiceDevice', 'useVideoRoom'];
