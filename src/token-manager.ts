@@ -122,6 +122,8 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
    * `refresh()`) queue behind.
    */
   function dispatch(event: LifecycleEvent): void {
+    // After the stop nothing is queued: a late answer's JWT must not stay in memory.
+    if (state.phase === 'stopped') return;
     queue.push(event);
     if (isDraining) return;
     isDraining = true;
@@ -183,6 +185,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
 
   /** What stop() does once the loop has published the stopped state: nothing may outlive it. */
   function finishStop(): void {
+    queue.length = 0;
     timer?.unsubscribe();
     graceTimer?.unsubscribe();
     stopSignals();
