@@ -9,7 +9,7 @@
 // Run it alone with `node bench/chaos-soak.mjs` after `npx rollup -c`; `npm run bench` runs it too.
 import { pathToFileURL } from 'node:url';
 import { TokenError, createTokenManager } from '../dist/index.js';
-import { FakeNetworkSignals, FakePageSignals, flush, mintTestToken, VirtualClock } from '../dist/testing.js';
+import { FakeNetworkSignals, FakePageSignals, flush, mintTestToken, seededRandom, VirtualClock } from '../dist/testing.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -19,16 +19,6 @@ const START = Date.UTC(2026, 0, 5, 8, 0, 0); // a Monday, 08:00
 const SOAK_MS = 7 * DAY;
 const SEED = 0x50a4;
 
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ---------------------------------------------------------------------------------------------
 // The week: outage spells (server side) and the laptop's life (client side), drawn up front.
@@ -102,8 +92,8 @@ function planWeek(random) {
 // ---------------------------------------------------------------------------------------------
 
 async function soak(ttlSeconds) {
-  const random = mulberry32(SEED);
-  const plan = planWeek(mulberry32(SEED + 1));
+  const random = seededRandom(SEED);
+  const plan = planWeek(seededRandom(SEED + 1));
   const clock = new VirtualClock({ trueNow: START });
   const page = new FakePageSignals();
   const network = new FakeNetworkSignals();

@@ -38,7 +38,7 @@ import {
   type TokenManager,
   type TokenManagerOptions,
 } from 'twilio-token-lifecycle';
-import { FakeNetworkSignals, FakePageSignals, mintTestToken } from 'twilio-token-lifecycle/testing';
+import { FakeNetworkSignals, FakePageSignals, mintTestToken, seededRandom } from 'twilio-token-lifecycle/testing';
 import { ChaosBackend, type Answer, type BackendCall, type Fault } from '../helpers/chaos-backend';
 import { VirtualClock, flush } from '../helpers/virtual-clock';
 
@@ -106,16 +106,6 @@ class Violation extends Error {
 const survey = new Map<string, { runs: number; example: string }>();
 let currentWorld: World | undefined;
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const fmt = (trueNow: number) => `${((trueNow - START) / SECOND).toFixed(3)}s`;
 const dur = (ms: number) => (Math.abs(ms) >= MINUTE ? `${(ms / MINUTE).toFixed(1)}min` : `${ms}ms`);
@@ -159,8 +149,8 @@ class World {
   readonly openCalls = new Map<BackendCall, number>();
 
   constructor(readonly config: RunConfig) {
-    const random = mulberry32(config.seed);
-    const latencyRandom = mulberry32(config.seed ^ 0x5eed);
+    const random = seededRandom(config.seed);
+    const latencyRandom = seededRandom(config.seed ^ 0x5eed);
     this.clock = new VirtualClock({ trueNow: START, wallOffsetMs: config.wallOffsetMs, captureStacks: process.env.FC_TIMER_STACKS === '1' });
     this.timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.livenessMs = config.maxDelayMs + this.timeoutMs + 2000;
