@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { EventEmitter } from 'node:events';
 import {
   attachChat,
@@ -19,6 +19,7 @@ import {
   FakeSyncClient,
   FakeVoiceDevice,
 } from 'twilio-token-lifecycle/testing';
+import { fakeTimersStoppingManagers } from './helpers/fake-timers';
 import { tokenBackend } from './helpers/token-backend';
 
 const tick = (ms = 0) => vi.advanceTimersByTimeAsync(ms);
@@ -61,15 +62,7 @@ const clientKits: Kit[] = [
   },
 ];
 
-let managers: TokenManager[] = [];
-beforeEach(() => {
-  vi.useFakeTimers({ now: Date.UTC(2026, 10, 23, 9) });
-});
-afterEach(() => {
-  for (const manager of managers) manager.stop();
-  managers = [];
-  vi.useRealTimers();
-});
+const managers = fakeTimersStoppingManagers();
 
 async function setup(kit: Kit, ttlSeconds = 60, options: AttachOptions = {}) {
   const backend = tokenBackend({ ttlSeconds });

@@ -1,20 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { connectVideo, createTokenManager, isTokenError, type TokenManager } from 'twilio-token-lifecycle';
+import { describe, expect, it, vi } from 'vitest';
+import { connectVideo, createTokenManager, isTokenError } from 'twilio-token-lifecycle';
 import { fakeVideoConnect } from 'twilio-token-lifecycle/testing';
+import { fakeTimersStoppingManagers } from './helpers/fake-timers';
 import { tokenBackend } from './helpers/token-backend';
 
 const tick = (ms = 0) => vi.advanceTimersByTimeAsync(ms);
 const twilioError = (code: number) => Object.assign(new Error(`Twilio error ${code}`), { code });
 
-let managers: TokenManager[] = [];
-beforeEach(() => {
-  vi.useFakeTimers({ now: Date.UTC(2026, 10, 23, 9) });
-});
-afterEach(() => {
-  for (const manager of managers) manager.stop();
-  managers = [];
-  vi.useRealTimers();
-});
+const managers = fakeTimersStoppingManagers();
 
 function setup() {
   const backend = tokenBackend({ ttlSeconds: 3600 });

@@ -15,6 +15,18 @@ const demo = (page: Page) =>
     return { statuses: [...handle.statuses], tokensReceived: handle.tokensReceived, fingerprint: handle.fingerprint() };
   });
 /** The log's messages, oldest first. */
+/** Waits until the demo has taken a new token and shows `valid` again (after an outage). */
+async function recovered(page: Page, timeout: number): Promise<void> {
+  const before = (await demo(page)).tokensReceived;
+  await page.waitForFunction(
+    (count) => {
+      const handle = (window as unknown as { demo: DemoHandle }).demo;
+      return handle.tokensReceived > count && document.getElementById('status')?.textContent === 'valid';
+    },
+    before,
+    { timeout },
+  );
+}
 const logLines = (page: Page) => page.$$eval('#log li span', (items) => items.map((item) => item.textContent ?? '').reverse());
 
 describe.runIf(hasChromium)('the demo page in Chromium', () => {
@@ -82,15 +94,7 @@ describe.runIf(hasChromium)('the demo page in Chromium', () => {
       /^Token request failed \(http, HTTP 503, attempt \d+\): the server says “The token backend is down \(simulated by the demo\)” \(simulated-outage\); retrying in \d+\.\d s$/,
     );
     expect(server.tokenRequests(503)).toBeGreaterThanOrEqual(1);
-    const during = await demo(page);
-    await page.waitForFunction(
-      (before) => {
-        const handle = (window as unknown as { demo: DemoHandle }).demo;
-        return handle.tokensReceived > before && document.getElementById('status')?.textContent === 'valid';
-      },
-      during.tokensReceived,
-      { timeout: 30_000 },
-    );
+    await recovered(page, 30_000);
     expect(server.tokenRequests(200)).toBeGreaterThan(1);
     expect((await logLines(page)).filter((line) => line.startsWith('Requesting a token: retry after a failure (retry, attempt ')).length).toBeGreaterThanOrEqual(1);
   }, 120_000);
@@ -126,15 +130,7 @@ describe.runIf(hasChromium)('the demo page in Chromium', () => {
     await page.$eval('#outage', (button) => ((button as HTMLElement).dataset.seconds = '8'));
     await page.click('#outage');
     await page.waitForFunction(() => (window as unknown as { demo: DemoHandle }).demo.statuses.includes('expired'), undefined, { timeout: 15_000 });
-    const during = await demo(page);
-    await page.waitForFunction(
-      (before) => {
-        const handle = (window as unknown as { demo: DemoHandle }).demo;
-        return handle.tokensReceived > before && document.getElementById('status')?.textContent === 'valid';
-      },
-      during.tokensReceived,
-      { timeout: 40_000 },
-    );
+    await recovered(page, 40_000);
     const lines = await logLines(page);
     expect(lines.filter((line) => /expired/i.test(line))).toEqual(['The token expired before a new one came']);
     // Every failure is its own line, and each says when the next attempt is.
@@ -166,12 +162,7 @@ describe.runIf(hasChromium)('the demo page in Chromium', () => {
     expect(await page.isVisible('#status-hint')).toBe(true);
     // The panel says when, and why then: the simulated outage answers with Retry-After.
     expect(await page.textContent('#failure-retry')).toMatch(/^(Next try in \d+\.\d s \(after \d+ failures?; the server said Retry-After \d+ s\)|Trying again now)$/);
-    const during = await demo(page);
-    await page.waitForFunction(
-      (before) => (window as unknown as { demo: DemoHandle }).demo.tokensReceived > before && document.getElementById('status')?.textContent === 'valid',
-      during.tokensReceived,
-      { timeout: 40_000 },
-    );
+    await recovered(page, 40_000);
     expect(await page.isVisible('#status-hint')).toBe(false);
     const seen = await page.evaluate(() => (window as unknown as { statusSeen: Array<{ status: string; hint: string; hidden: boolean }> }).statusSeen);
     const expired = seen.filter((entry) => entry.status === 'expired');
