@@ -100,6 +100,9 @@ export function createApp(config: ServerConfig, options: AppOptions = {}) {
         credentials: true,
         allowMethods: ['POST'],
         allowHeaders: ['Content-Type'],
+        // Unreadable across origins unless exposed: the manager times a cached token by `Date` and
+        // waits out a 429/503 by `Retry-After`.
+        exposeHeaders: ['Date', 'Retry-After'],
         maxAge: 600,
       }),
     );

@@ -29,7 +29,7 @@ export interface ClockOffset {
   readonly mono: number;
 }
 
-// A `Date` up to this far past `iat` is network and signing time, not a token minted long ago.
+// A token minted up to this long before the monotonic reading of the server's time looks fresh by it.
 const STALE_TOKEN_TOLERANCE_MS = 5000;
 
 /**
@@ -52,8 +52,8 @@ export const MAX_NOT_BEFORE_WAIT_MS = 30_000;
  * lifetime counts from when the request was sent, so a client clock hours off changes nothing. The
  * token was minted after the request went out, and its whole-second `iat` is at most 1 s behind that
  * instant, so `sent + (exp − iat) − 1 s` is never past `exp` on the server's clock. The
- * server's clock (its `Date`, or the offset learned before) only ever shortens it, for a token minted
- * earlier, and refuses one that is already dead by it.
+ * server's clock (its `Date`, or the offset learned before) only ever shortens it: a token served
+ * from a cache, even seconds old, counts from that time instead; one already dead by it is refused.
  */
 export function placeFetched(
   token: AccessToken,
@@ -66,7 +66,9 @@ export function placeFetched(
   const serverNow = timing.serverNow ?? (timing.clockOffset && serverTime(timing.clockOffset, receivedAt, token));
   // (No server time known: `undefined` compares false.)
   if (expiresAt <= serverNow!) return refused('it had already expired by the server’s clock');
-  const reference = serverNow! - issuedAt > STALE_TOKEN_TOLERANCE_MS ? serverNow! : issuedAt;
+  // The later of the two: a Date a few seconds past iat is a slow signer, a server clock ahead (both
+  // cost a few seconds of lifetime, no more) or a cached token (held past exp if its iat were trusted).
+  const reference = Math.max(issuedAt, serverNow ?? -Infinity);
   // A time written in whole seconds may lag the instant it stands for by up to 1 s: `iat`, and for a
   // token minted earlier the server's time (its `Date`, or what the offset was learned from) are
   // floored. Where the server's second begins on our clocks is unknown (a skew of a fraction of a

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseAccessToken } from 'twilio-token-lifecycle';
 import { learnClockOffset, placeFetched, placeShared, serverTime } from '../../src/lifecycle/placement';
@@ -15,7 +16,10 @@ describe('placeFetched', () => {
     ['counts the lifetime from the send time, nbf from the receipt', { notBefore: T0 + 20_000 }, 0, 2_000, undefined, { usableAt: 22_000, refreshAt: 3_299_000, expiresAt: 3_599_000 }],
     ['never holds a token past its exp when iat was rounded down', { issuedAt: T0 }, 900, 950, undefined, { usableAt: 950, refreshAt: 3_299_900, expiresAt: 3_599_900 }],
     ['is not fooled by a client clock 10 min behind', { issuedAt: T0 + 600_000 }, 0, 100, undefined, { usableAt: 100, refreshAt: 3_299_000, expiresAt: 3_599_000 }],
-    ['ignores a server Date within a few seconds of iat', {}, 0, 0, 4_000, { usableAt: 0, refreshAt: 3_299_000, expiresAt: 3_599_000 }],
+    // A Date a few seconds past iat may be a slow signer or a clock ahead, or a token cached seconds ago:
+    // the Date's word is taken, which costs a fresh token those seconds and keeps a cached one short of exp.
+    ['counts from a server Date a few seconds past iat', {}, 0, 0, 4_000, { usableAt: 0, refreshAt: 3_295_000, expiresAt: 3_595_000 }],
+    ['never holds a token cached 3 s past its exp, by the server’s Date', { issuedAt: T0 - 2_000 }, 1_000, 1_050, 1_000, { usableAt: 1_050, refreshAt: 3_297_000, expiresAt: 3_597_000 }],
     ['shortens a token minted long before the server’s Date', {}, 0, 0, 600_000, { usableAt: 0, refreshAt: 2_699_000, expiresAt: 2_999_000 }],
   ] as const)('%s', (_, options, sent, received, date, expected) => {
     const placed = placeFetched(token(options), { sentAt: at(sent), receivedAt: at(received), serverNow: date && T0 + date }, undefined, undefined);
@@ -28,6 +32,29 @@ describe('placeFetched', () => {
       expect(wallOf(placed).expiresAt).toBeLessThanOrEqual(3_600_000);
       expect(wallOf(placed).expiresAt).toBeGreaterThan(3_599_000 - 1);
     }
+  });
+
+  it('never holds a token served from a cache past its exp, by the server’s whole-second Date, however young the copy (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 20_000 }), // how old the token is when the request reaches the server, ms
+        fc.integer({ min: 0, max: 86_399_999 }), // when (the server's true time) the request arrives, ms after T0
+        fc.integer({ min: -2500, max: 2500 }), // the client's clocks minus the server's, ms
+        fc.integer({ min: 0, max: 1500 }), // up
+        fc.integer({ min: 0, max: 1500 }), // down
+        (ageMs, arriveAt, offsetMs, upMs, downMs) => {
+          const minted = T0 + arriveAt - ageMs;
+          // iat and Date are whole seconds, floored; the client's clocks read `offsetMs` more than the server's.
+          const cached = token({ issuedAt: Math.floor(minted / 1000) * 1000 });
+          const serverNow = Math.floor((T0 + arriveAt) / 1000) * 1000;
+          const sentAt = at(arriveAt - upMs + offsetMs);
+          const placed = placeFetched(cached, { sentAt, receivedAt: at(arriveAt + downMs + offsetMs), serverNow }, undefined, undefined);
+          // On the server's clock, the held expiry is `offsetMs` earlier than our wall clock says.
+          expect(wallOf(placed).expiresAt - offsetMs).toBeLessThanOrEqual(cached.expiresAt - T0);
+        },
+      ),
+      { seed: 20261207, numRuns: 500 },
+    );
   });
 
   it.each([

@@ -250,9 +250,24 @@ describe('cross-site requests', () => {
     const allowed = await send('/api/token', { method: 'POST', cookie, headers: { Origin: 'https://app.example.com', 'Sec-Fetch-Site': 'cross-site' } });
     expect(allowed.status).toBe(200);
     expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    // The manager reads these two; a page on another origin sees neither unless they are exposed.
+    expect(allowed.headers.get('access-control-expose-headers')?.split(/,\s*/)).toEqual(['Date', 'Retry-After']);
     const refused = await send('/api/token', { method: 'POST', cookie, headers: { Origin: 'https://evil.example' } });
     await expectError(refused, 403, 'cross-site');
     expect(refused.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('lets an allowed origin read its errors too: a 401 and a 429 carry the CORS headers and Retry-After', async () => {
+    const { send } = harness({ ALLOWED_ORIGINS: 'https://app.example.com' }, { coarseLimit: async () => false });
+    const cross = { Origin: 'https://app.example.com', 'Sec-Fetch-Site': 'cross-site' };
+    const limited = await send('/api/token', { method: 'POST', headers: cross });
+    await expectError(limited.clone(), 429, 'rate-limited');
+    expect(limited.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    expect(limited.headers.get('access-control-expose-headers')).toMatch(/Retry-After/);
+    expect(limited.headers.get('retry-after')).toBe('60');
+    const unauthorized = await harness({ ALLOWED_ORIGINS: 'https://app.example.com' }).send('/api/token', { method: 'POST', headers: cross });
+    expect(unauthorized.status).toBe(401);
+    expect(unauthorized.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
   });
 
   it('sends no CORS headers by default', async () => {
