@@ -11,7 +11,7 @@ import type { Outcome } from './cross-origin/page';
 import { startApiServer, startPageServer } from './cross-origin/servers';
 
 type Failure = Extract<TokenEvent, { type: 'failure' }>;
-type Request = Extract<TokenEvent, { type: 'request' }>;
+type RequestEvent = Extract<TokenEvent, { type: 'request' }>;
 /** A token answer as it crossed the network (Playwright sees every header, whatever CORS exposes). */
 interface OnTheWire {
   status: number;
@@ -21,10 +21,10 @@ interface OnTheWire {
 
 const CACHE_AGE_MS = 3000;
 /** The signer of a server that hands out a token from its cache: minted 3 s before it answers. */
-const cachedFor3s: AppOptions['mint'] = (input) => mintAccessToken({ ...input, now: input.now - CACHE_AGE_MS });
+const cachedFor3s: AppOptions['mint'] = (input) => mintAccessToken({ ...input, now: (input.now ?? Date.now()) - CACHE_AGE_MS });
 
 const failureOf = (outcome: Outcome) => outcome.events.find((event): event is Failure => event.type === 'failure')!;
-const requestOf = (outcome: Outcome) => outcome.events.find((event): event is Request => event.type === 'request')!;
+const requestOf = (outcome: Outcome) => outcome.events.find((event): event is RequestEvent => event.type === 'request')!;
 
 describe.runIf(hasChromium)('a token server on another origin, in Chromium', () => {
   let browser: Awaited<ReturnType<typeof launchChromium>>;
