@@ -28,11 +28,9 @@ function parseJson(text: string): any {
 
 /** `Retry-After` as ms: delta-seconds or an HTTP date (read against the server's own `Date`). */
 export function parseRetryAfter(value: string | null, serverNow: number | undefined, now: number): number | undefined {
-  const text = value?.trim();
-  if (!text) return undefined;
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const at = parseDate(value);
-  return at === undefined ? undefined : Math.max(0, at - (serverNow ?? now));
+  const text = value?.trim() ?? '';
+  const ms = /^\d+$/.test(text) ? Number(text) * 1000 : Date.parse(text) - (serverNow ?? now);
+  return Number.isNaN(ms) ? undefined : Math.max(0, ms); // an unreadable date is NaN
 }
 
 /** Up to 16 KiB of an error body, '' when unreadable: the rest is cancelled, never downloaded. */
