@@ -111,7 +111,7 @@ export function httpTokenSource(url: string | URL, request: TokenRequestOptions 
     const text = (await response.text()).trim();
     const jwt = contentType.includes('json') || text.startsWith('{') ? parseJson(text)?.token : JWT_SHAPE.test(text) ? text : undefined;
     if (typeof jwt !== 'string') {
-      throw new TokenError('invalid-response', `Token response is neither { "token": "<jwt>" } nor a JWT (${contentType}): ${where}`, { status });
+      throw new TokenError('invalid-response', `Token response is not { "token": "<jwt>" } or a JWT (${contentType}): ${where}`, { status });
     }
     return { jwt: jwt.trim(), serverNow };
   };
