@@ -61,9 +61,9 @@ function clean(value: unknown): string | undefined {
 export function parseServerError(body: string): ServerError | undefined {
   const parsed = parseJson(body);
   const error = parsed?.error;
-  const isText = typeof error === 'string';
-  const code = clean(isText ? undefined : error?.code);
-  const message = clean(isText ? error : (error?.message ?? parsed?.message));
+  // A string's `code` is undefined: `{ "error": "…" }` is a message alone.
+  const code = clean(error?.code);
+  const message = clean(typeof error === 'string' ? error : (error?.message ?? parsed?.message));
   return code || message ? { ...(code && { code }), ...(message && { message }) } : undefined;
 }
 
