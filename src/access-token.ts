@@ -73,7 +73,7 @@ function decodePart(jwt: string, header: boolean): Record<string, unknown> {
     // jwt-decode's own message may quote the payload, so it goes to `cause` only.
     cause = error;
   }
-  if (!isRecord(value)) throw invalidToken(`its ${header ? 'header' : 'payload'} is not base64url-encoded JSON, or not an object`, cause);
+  if (!isRecord(value)) throw invalidToken(`${header ? 'header' : 'payload'} is not a base64url-encoded JSON object`, cause);
   return value;
 }
 

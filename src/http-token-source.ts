@@ -28,11 +28,9 @@ function parseJson(text: string): any {
 
 /** `Retry-After` as ms: delta-seconds or an HTTP date (read against the server's own `Date`). */
 export function parseRetryAfter(value: string | null, serverNow: number | undefined, now: number): number | undefined {
-  const text = value?.trim();
-  if (!text) return undefined;
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const at = parseDate(value);
-  return at === undefined ? undefined : Math.max(0, at - (serverNow ?? now));
+  const text = value?.trim() ?? '';
+  const ms = /^\d+$/.test(text) ? Number(text) * 1000 : Date.parse(text) - (serverNow ?? now);
+  return Number.isNaN(ms) ? undefined : Math.max(0, ms); // an unreadable date is NaN
 }
 
 /** Up to 16 KiB of an error body, '' when unreadable: the rest is cancelled, never downloaded. */
@@ -63,9 +61,9 @@ function clean(value: unknown): string | undefined {
 export function parseServerError(body: string): ServerError | undefined {
   const parsed = parseJson(body);
   const error = parsed?.error;
-  const isText = typeof error === 'string';
-  const code = clean(isText ? undefined : error?.code);
-  const message = clean(isText ? error : (error?.message ?? parsed?.message));
+  // A string's `code` is undefined: `{ "error": "…" }` is a message alone.
+  const code = clean(error?.code);
+  const message = clean(typeof error === 'string' ? error : (error?.message ?? parsed?.message));
   return code || message ? { ...(code && { code }), ...(message && { message }) } : undefined;
 }
 
@@ -113,7 +111,7 @@ export function httpTokenSource(url: string | URL, request: TokenRequestOptions 
     const text = (await response.text()).trim();
     const jwt = contentType.includes('json') || text.startsWith('{') ? parseJson(text)?.token : JWT_SHAPE.test(text) ? text : undefined;
     if (typeof jwt !== 'string') {
-      throw new TokenError('invalid-response', `Token response is neither { "token": "<jwt>" } nor a JWT (${contentType}): ${where}`, { status });
+      throw new TokenError('invalid-response', `Token response is not { "token": "<jwt>" } or a JWT (${contentType}): ${where}`, { status });
     }
     return { jwt: jwt.trim(), serverNow };
   };

@@ -55,7 +55,7 @@ export function customTokenSource(fetchToken: FetchToken): TokenSource {
     }
     const result = await pending;
     const jwt = typeof result === 'string' ? result : (result as { token?: unknown } | null)?.token;
-    if (typeof jwt !== 'string') throw new TokenError('invalid-response', 'fetchToken must resolve to a JWT or { token: <JWT> }');
+    if (typeof jwt !== 'string') throw new TokenError('invalid-response', 'fetchToken must resolve to { "token": "<jwt>" } or a JWT');
     return { jwt: jwt.trim() };
   };
 }

@@ -79,8 +79,8 @@ describe('parseAccessToken', () => {
     ['two segments', 'abc.def', /3 dot-separated segments, got 2/],
     ['four segments', 'a.b.c.d', /3 dot-separated segments, got 4/],
     ['an empty signature', `${b64({ typ: 'JWT' })}.${b64({})}.`, /segment is empty/],
-    ['a header that is not base64 JSON', `%%%.${b64({})}.sig`, /header is not base64url-encoded JSON/],
-    ['a payload that is not JSON', `${b64({ alg: 'HS256', typ: 'JWT', cty: 'twilio-fpa;v=1' })}.${b64('not json')}.sig`, /payload is not base64url-encoded JSON/],
+    ['a header that is not base64 JSON', `%%%.${b64({})}.sig`, /header is not a base64url-encoded JSON object/],
+    ['a payload that is not JSON', `${b64({ alg: 'HS256', typ: 'JWT', cty: 'twilio-fpa;v=1' })}.${b64('not json')}.sig`, /payload is not a base64url-encoded JSON object/],
   ])('rejects %s', (_, jwt, message) => expectInvalid(jwt, message));
 
   it.each([
