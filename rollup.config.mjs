@@ -30,7 +30,9 @@ const cleanDist = () => ({
 // Internal field names (`peerWaitUntil`, `cannotRefresh`...) become one letter in the browser entries:
 // an app's minifier never renames properties, so they would ship whole. The list and the rules for it:
 // scripts/internal-props.mjs. Both formats share one plugin, hence one short name per field. The
-// server, doctor and CLI builds hold none of these names, and are left alone.
+// CommonJS chunks keep their real export names (`minifyInternalExports: false`): rollup's one-letter
+// ones are properties there (`chunk.a`), and would collide with the short ones. The server, doctor and
+// CLI builds hold none of these names, and are left alone.
 const mangle = mangleInternalProps();
 
 // Dependencies and peers stay imports, so apps dedupe them and tree-shake what they do not use.
@@ -94,7 +96,7 @@ export default [
     external: externalForCjs,
     onwarn,
     plugins: [nodeResolve({ exportConditions: ['import', 'default'] }), typescript({ tsconfig: './tsconfig.build.json' }), mangle],
-    output: { dir: 'dist', format: 'cjs', banner, entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs' },
+    output: { dir: 'dist', format: 'cjs', banner, minifyInternalExports: false, entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs' },
   },
   {
     input: entries,

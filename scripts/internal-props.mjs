@@ -25,7 +25,6 @@ export const INTERNAL_PROPS = [
   'failures',
   'halted',
   'lastSentAt',
-  'config',
   // HeldToken, InFlight, Demand, LifecycleConfig, events (src/lifecycle/state.ts)
   'requestId',
   'sentAt',

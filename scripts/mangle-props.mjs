@@ -9,16 +9,19 @@
 // - a listed name is read by string (`x['name']`, `'name' in x`, a quoted key), which no rename reaches.
 import { INTERNAL_PROPS } from './internal-props.mjs';
 
-// Uppercase first: rollup names a chunk's exports `a`, `b`, ... and the CommonJS build reads them as
-// properties (`chunk.a`), so lowercase letters would soon collide.
-const SHORT_NAMES = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZ', ...[...'abcdefghijklmnopqrstuvwxyz'].map((letter) => `$${letter}`)];
+// One letter each, the most frequent in minified code first (gzip then finds them in the local variable
+// names an app's minifier picks: 40-50 B less than uppercase letters). `v` is left out: it is a field of
+// the messages between tabs. The CommonJS build keeps its chunks' real export names
+// (`minifyInternalExports: false` in rollup.config.mjs): rollup's one-letter ones would be properties
+// there (`chunk.a`); the ESM build reads none as a property.
+const SHORT_NAMES = [...'etnrisoaclufdhpmygbkjwxqz', ...'ABCDEFGHIJKLMNOPQRSTUVWXYZ'];
 
-if (INTERNAL_PROPS.length > SHORT_NAMES.length) throw new Error('internal-props: more names than short names');
-if (new Set(INTERNAL_PROPS).size !== INTERNAL_PROPS.length) throw new Error('internal-props: a name is listed twice');
-
-/** Each listed name and the short name it becomes. */
-export const MANGLED = new Map(INTERNAL_PROPS.map((name, index) => [name, SHORT_NAMES[index]]));
-const SHORT = new Set(MANGLED.values());
+/** Each name of `names` and the short name it becomes (by its place in the list). */
+export function shortNames(names = INTERNAL_PROPS) {
+  if (names.length > SHORT_NAMES.length) throw new Error('internal-props: more names than short names');
+  if (new Set(names).size !== names.length) throw new Error('internal-props: a name is listed twice');
+  return new Map(names.map((name, index) => [name, SHORT_NAMES[index]]));
+}
 
 /** Calls `visit(node, parent)` on every node of an ESTree AST. */
 function walk(node, visit, parent) {
@@ -41,7 +44,8 @@ const isKey = (node, parent) =>
  * `code` with every listed property renamed; `parse` gives its ESTree AST (rollup's `this.parse`).
  * Throws on a short name already in use as a property, or a listed name read by string.
  */
-export function mangleProps(code, parse, fileName) {
+export function mangleProps(code, parse, fileName, mangled = shortNames()) {
+  const short = new Set(mangled.values());
   const edits = new Map();
   const fail = (node, why) => {
     const line = code.slice(0, node.start).split('\n').length;
@@ -51,13 +55,13 @@ export function mangleProps(code, parse, fileName) {
     if (!parent) return;
     const isProperty = (parent.type === 'MemberExpression' && parent.property === node && !parent.computed) || isKey(node, parent);
     if (isProperty && node.type === 'Identifier') {
-      if (SHORT.has(node.name)) fail(node, `the short name \`${node.name}\` is already a property here`);
-      const short = MANGLED.get(node.name);
-      if (!short) return;
+      if (short.has(node.name)) fail(node, `the short name \`${node.name}\` is already a property here`);
+      const to = mangled.get(node.name);
+      if (!to) return;
       if (code.slice(node.start, node.end) !== node.name) fail(node, `unexpected source at ${node.name}`);
       // `{ name }` becomes `{ X: name }` (its key and value are one identifier in the source).
-      edits.set(node.start, { end: node.end, text: parent.shorthand ? `${short}: ${node.name}` : short });
-    } else if (node.type === 'Literal' && typeof node.value === 'string' && (MANGLED.has(node.value) || SHORT.has(node.value))) {
+      edits.set(node.start, { end: node.end, text: parent.shorthand ? `${to}: ${node.name}` : to });
+    } else if (node.type === 'Literal' && typeof node.value === 'string' && (mangled.has(node.value) || short.has(node.value))) {
       const isByString =
         (parent.type === 'MemberExpression' && parent.property === node) ||
         (parent.type === 'BinaryExpression' && parent.operator === 'in' && parent.left === node) ||
@@ -76,14 +80,15 @@ export function mangleProps(code, parse, fileName) {
 }
 
 /** The rollup plugin: mangles every chunk of the build it is in. */
-export function mangleInternalProps() {
+export function mangleInternalProps(names = INTERNAL_PROPS) {
+  const mangled = shortNames(names);
   return {
     name: 'mangle-internal-props',
     renderChunk(code, chunk) {
-      const mangled = mangleProps(code, (source) => this.parse(source), chunk.fileName);
-      if (mangled === null) return null;
-      this.parse(mangled); // still JavaScript
-      return { code: mangled, map: null };
+      const result = mangleProps(code, (source) => this.parse(source), chunk.fileName, mangled);
+      if (result === null) return null;
+      this.parse(result); // still JavaScript
+      return { code: result, map: null };
     },
   };
 }
