@@ -57,18 +57,22 @@ describe.each(builds)('the built package (%s), run', (_, load) => {
       expect(manager.getState()).toMatchObject({ status: 'valid', token: first });
       expect(manager.getState().refreshAt).toBeLessThan(manager.getState().expiresAt!);
 
-      // A 503 with Retry-After answers refresh(); the retry comes after 1 s of quiet, not a millisecond less.
-      // (Requests are at least 1 s apart: the next one goes when that second has passed.)
-      server.next(json(503, { error: 'busy' }, { 'retry-after': '1' }));
-      const refreshed = expect(manager.refresh()).rejects.toMatchObject({ status: 503, retryAfterMs: 1000 });
+      // A 503 with Retry-After answers refresh(). Nothing is sent for the 3 s it asks, not even for a
+      // caller, not a millisecond less. (Requests are at least 1 s apart: the first goes when that second has passed.)
+      server.next(json(503, { error: 'busy' }, { 'retry-after': '3' }));
+      const refreshed = expect(manager.refresh()).rejects.toMatchObject({ status: 503, retryAfterMs: 3000 });
       await clock.advance(1000);
       await refreshed;
-      expect(events.find((event) => event.type === 'failure')).toMatchObject({ retryAfterMs: 1000 });
-      await clock.advance(999);
-      expect(server.requests).toHaveLength(2);
-      await clock.advance(1);
-      await until(() => manager.getState().status === 'valid' && manager.getState().token?.jwt !== first.jwt, 'the retry\'s token');
+      expect(events.find((event) => event.type === 'failure')).toMatchObject({ retryAfterMs: 3000 });
+      // A caller within the quiet time gets the server's answer again, and nothing is sent.
+      const again = expect(manager.refresh()).rejects.toMatchObject({ status: 503 });
+      await clock.advance(1000);
+      await again;
+      await clock.advance(2000);
+      await until(() => manager.getState().status === 'valid', 'the retry\'s token');
       expect(server.requests).toHaveLength(3);
+      const [, busyAt, retryAt] = events.filter((event) => event.type === 'request').map((event) => event.at as number);
+      expect(retryAt! - busyAt!).toBeGreaterThanOrEqual(3000);
       const second = manager.getState().token!;
 
       // A server that never answers: the manager gives up after timeoutMs, then retries on its own.
