@@ -1,6 +1,8 @@
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import typescript from '@rollup/plugin-typescript';
+import { rmSync } from 'node:fs';
 import { dts } from 'rollup-plugin-dts';
+import { mangleInternalProps } from './scripts/mangle-props.mjs';
 
 // Every public entry; a subpath exists only where a peer dependency or a test-only concern demands one.
 const entries = {
@@ -15,6 +17,23 @@ const onwarn = (warning, warn) => {
   if (warning.code === 'MODULE_LEVEL_DIRECTIVE') return;
   warn(warning);
 };
+
+// Every build starts from an empty dist/: rollup never deletes, and chunk names change with their content,
+// so old chunks would pile up there and `npm pack` would publish them.
+const cleanDist = () => ({
+  name: 'clean-dist',
+  buildStart() {
+    rmSync('dist', { recursive: true, force: true });
+  },
+});
+
+// Internal field names (`peerWaitUntil`, `cannotRefresh`...) become one letter in the browser entries:
+// an app's minifier never renames properties, so they would ship whole. The list and the rules for it:
+// scripts/internal-props.mjs. Both formats share one plugin, hence one short name per field. The
+// CommonJS chunks keep their real export names (`minifyInternalExports: false`): rollup's one-letter
+// ones are properties there (`chunk.a`), and would collide with the short ones. The server, doctor and
+// CLI builds hold none of these names, and are left alone.
+const mangle = mangleInternalProps();
 
 // Dependencies and peers stay imports, so apps dedupe them and tree-shake what they do not use.
 const isPackage = (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0');
@@ -69,15 +88,15 @@ export default [
     input: entries,
     external,
     onwarn,
-    plugins: [typescript({ tsconfig: './tsconfig.build.json' })],
+    plugins: [cleanDist(), typescript({ tsconfig: './tsconfig.build.json' }), mangle],
     output: { dir: 'dist', format: 'es', banner, entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
   },
   {
     input: entries,
     external: externalForCjs,
     onwarn,
-    plugins: [nodeResolve({ exportConditions: ['import', 'default'] }), typescript({ tsconfig: './tsconfig.build.json' })],
-    output: { dir: 'dist', format: 'cjs', banner, entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs' },
+    plugins: [nodeResolve({ exportConditions: ['import', 'default'] }), typescript({ tsconfig: './tsconfig.build.json' }), mangle],
+    output: { dir: 'dist', format: 'cjs', banner, minifyInternalExports: false, entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs' },
   },
   {
     input: entries,

@@ -23,7 +23,7 @@ const inputs = [
   ...filesUnder(at('src')),
   ...filesUnder(at('examples/server')),
   ...filesUnder(at('examples/demo')),
-  ...['rollup.config.mjs', 'examples/rollup.config.mjs', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json'].map(at),
+  ...['rollup.config.mjs', 'scripts/internal-props.mjs', 'scripts/mangle-props.mjs', 'examples/rollup.config.mjs', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json'].map(at),
 ];
 // What every build rewrites: the entries of the package and of the examples (chunk names change with content).
 const outputs = [

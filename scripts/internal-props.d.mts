@@ -1,0 +1,2 @@
+/** Internal property names the browser build renames (see internal-props.mjs). */
+export declare const INTERNAL_PROPS: readonly string[];
