@@ -26,7 +26,6 @@ export const timeoutError = (state: LifecycleState) => new TokenError('timeout',
 export function transition(state: LifecycleState, event: LifecycleEvent, fx: Effect[]): LifecycleState {
   if (state.phase === 'stopped') return state;
   const { now } = event;
-  const at = now.wall;
   // A stop finds nothing on its way out: no expiry to announce, no token to share.
   const s = advance(state, now, event.type === 'stopped' ? [] : fx, event.type === 'wake');
   switch (event.type) {
@@ -43,7 +42,7 @@ export function transition(state: LifecycleState, event: LifecycleEvent, fx: Eff
     case 'stopped':
       if (s.request) fx.push({ type: 'abort', id: s.request.id, error: stoppedError() });
       for (const { id } of s.demands) fx.push({ type: 'settle', id, answer: { error: stoppedError() } });
-      emit(fx, { type: 'stopped', at });
+      emit(fx, 'stopped', now);
       return { ...s, phase: 'stopped', current: undefined, pending: undefined, request: undefined, demands: [] };
     case 'tick':
       return s;
@@ -52,13 +51,13 @@ export function transition(state: LifecycleState, event: LifecycleEvent, fx: Eff
       // should not back off. A throttled tab's late timer is no sleep: that request times out as usual.
       const request = s.request && (!event.hasSlept || msUntilGate(s.request.deadline, now) > 0) ? s.request : undefined;
       if (s.request && !request) fx.push({ type: 'abort', id: s.request.id, error: timeoutError(s) });
-      emit(fx, { type: 'wake', at });
+      emit(fx, 'wake', now);
       // A token that died while we slept needs a new one now, not after the rest of a backoff.
       // (`advance` re-anchored the held times: the monotonic clock may have stood still in the sleep.)
       return { ...s, isWaking: true, request, retryAt: !s.current && s.retryAt ? now : s.retryAt };
     }
     case 'network':
-      if (s.isOffline === event.isOnline) emit(fx, { type: 'network', at, online: event.isOnline });
+      if (s.isOffline === event.isOnline) emit(fx, 'network', now, { online: event.isOnline });
       return event.isOnline ? { ...s, isOffline: false, isWaking: true, retryAt: s.retryAt && now } : { ...s, isOffline: true };
     case 'demand-added':
       return { ...s, demands: [...s.demands, { ...event.demand, fromRequest: s.request?.id ?? s.nextRequestId }] };
@@ -66,7 +65,7 @@ export function transition(state: LifecycleState, event: LifecycleEvent, fx: Eff
       return { ...s, demands: s.demands.filter((demand) => demand.id !== event.id) };
     case 'request-started':
       fx.push({ type: 'send', id: s.nextRequestId, reason: event.reason });
-      emit(fx, { type: 'request', at, reason: event.reason, attempt: s.failures + 1 });
+      emit(fx, 'request', now, { reason: event.reason, attempt: s.failures + 1 });
       return {
         ...s,
         request: { id: s.nextRequestId, reason: event.reason, sentAt: now, deadline: after(now, s.config.timeoutMs) },
@@ -90,12 +89,14 @@ export function transition(state: LifecycleState, event: LifecycleEvent, fx: Eff
     case 'peers-absent':
       return { ...s, peerWaitUntil: undefined };
     case 'role-changed':
-      if (event.role && event.role !== s.role) emit(fx, { type: 'role', at, role: event.role });
+      if (event.role && event.role !== s.role) emit(fx, 'role', now, { role: event.role });
       return { ...s, role: event.role };
   }
 }
 
-const emit = (fx: Effect[], event: TokenEvent) => fx.push({ type: 'emit', event });
+/** Tells `events$` and `onEvent`; every event says first what happened, then when. */
+const emit = <T extends TokenEvent['type']>(fx: Effect[], type: T, now: Now, fields?: Omit<Extract<TokenEvent, { type: T }>, 'type' | 'at'>) =>
+  fx.push({ type: 'emit', event: { type, at: now.wall, ...fields } as TokenEvent });
 
 /**
  * Brings the state up to `now` (a wake's): a pending token becomes usable (a fetched one is shared
@@ -113,7 +114,7 @@ function advance(state: LifecycleState, now: Now, fx: Effect[], isWake?: boolean
   }
   if (current && msUntilEarliest(current.expiresAt, now) <= 0) {
     current = undefined;
-    emit(fx, { type: 'expired', at: now.wall });
+    emit(fx, 'expired', now);
   }
   if (peerWaitUntil && (current || msUntilGate(peerWaitUntil, now) <= 0)) peerWaitUntil = undefined;
   return current === state.current && pending === state.pending && peerWaitUntil === state.peerWaitUntil && !state.isWaking
@@ -167,7 +168,7 @@ function offered(state: LifecycleState, shared: SharedToken, now: Now, fx: Effec
     // Shown, but never in place of a failure of this tab's own (a 401 stays what getToken() reports).
     if (state.failure) return state;
     const error = mismatch(token, state.identity, 'from another tab');
-    emit(fx, refusal(error, 'tab', token.identity, now));
+    refusal(fx, error, 'tab', token.identity, now);
     return { ...state, failure: { error, requestId: -1, identity: token.identity } };
   }
   // Only a token that outlives the newest one held is worth taking.
@@ -177,8 +178,8 @@ function offered(state: LifecycleState, shared: SharedToken, now: Now, fx: Effec
   return placement instanceof TokenError ? state : accept(state, { token, origin: 'tab', requestId: -1, ...placement }, now, fx);
 }
 
-const refusal = ({ code, message }: TokenError, origin: HeldToken['origin'], identity: string | undefined, now: Now): TokenEvent =>
-  ({ type: 'refused', at: now.wall, origin, code, message, identity });
+const refusal = (fx: Effect[], { code, message }: TokenError, origin: HeldToken['origin'], identity: string | undefined, now: Now) =>
+  emit(fx, 'refused', now, { origin, code, message, identity });
 
 /** A good token, fetched or shared: failures are over, and it becomes current once usable. */
 function accept(state: LifecycleState, held: HeldToken, now: Now, fx: Effect[]): LifecycleState {
@@ -199,9 +200,7 @@ function accept(state: LifecycleState, held: HeldToken, now: Now, fx: Effect[]):
   // The same JWT again (tokens minted in the same second are identical): keep the older, safer timeline.
   if (current?.token.jwt === held.token.jwt) return { ...s, current: { ...current, requestId: Math.max(current.requestId, held.requestId) } };
   const { token, usableAt, refreshAt, expiresAt } = held;
-  emit(fx, {
-    type: 'token',
-    at: now.wall,
+  emit(fx, 'token', now, {
     origin: held.origin,
     identity: token.identity,
     lifetimeMs: token.expiresAt - token.issuedAt,
@@ -242,11 +241,9 @@ export function failed(
   const retryAt = halted ? undefined : after(now, retryDelayMs(failures, retry, () => random, retryAfterMs));
   const cannotRefresh = (halted && halted !== 'exhausted') || state.cannotRefresh;
   if (cannotRefresh !== state.cannotRefresh) fx.push({ type: 'refreshable' });
-  if (refused) emit(fx, refusal(error, 'fetched', identity, now));
+  if (refused) refusal(fx, error, 'fetched', identity, now);
   const { status, message, serverError } = error;
-  emit(fx, {
-    type: 'failure',
-    at: now.wall,
+  emit(fx, 'failure', now, {
     code,
     message,
     status,
