@@ -96,9 +96,9 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   let activations = 0;
   const unlisten: Array<() => void> = [];
 
-  // Set by stop() at once, even when it is called from a listener while the loop runs.
+  // Set by stop() at once, even when it is called from a listener while the loop runs (only stop()
+  // sends the `stopped` event, so this is also true once the state is stopped).
   let hasStopped = false;
-  const isStopped = () => hasStopped || state.phase === 'stopped';
 
   const clock = (): Now => {
     const wall = scheduler.now();
@@ -110,7 +110,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
 
   /** Brings the state up to the clock. A read defers the listeners, so a render never triggers one. */
   function sync(read = false): void {
-    if (isStopped()) return;
+    if (hasStopped) return;
     isRead = read;
     send({ type: 'tick' });
     isRead = false;
@@ -228,7 +228,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
 
   /** Keeps the schedule running until the returned function is called (it acts once). */
   function retain(): () => void {
-    if (isStopped()) return noop;
+    if (hasStopped) return noop;
     holders += 1;
     graceTimer?.unsubscribe();
     graceTimer = undefined;
@@ -238,7 +238,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     }
     let isHeld = true;
     return () => {
-      if (!isHeld || isStopped()) return;
+      if (!isHeld || hasStopped) return;
       isHeld = false;
       holders -= 1;
       if (holders > 0) return;
@@ -289,7 +289,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
 
   /** Queues a caller until the lifecycle answers it (see `decide`). */
   function demand(kind: Demand['kind'], minValidityMs: number, signal: AbortSignal | undefined): Promise<AccessToken> {
-    if (isStopped()) return Promise.reject(stoppedError());
+    if (hasStopped) return Promise.reject(stoppedError());
     if (signal?.aborted) return Promise.reject(abortedError(signal));
     sync();
     const id = nextDemandId++;
@@ -336,7 +336,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
       return store.value;
     },
     subscribe: (listener) => {
-      if (isStopped()) return noop;
+      if (hasStopped) return noop;
       // Listen first, so the change that starting causes (idle → fetching) is heard too.
       const unlistenState = store.listen(listener);
       const release = retain();
@@ -354,7 +354,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     refresh: () => demand('refresh', 0, undefined),
     scheduler,
     stop: () => {
-      if (isStopped()) return;
+      if (hasStopped) return;
       // Stopped first, so nothing that closing the signals sets off (a role change) arms a timer. From
       // inside a listener the loop is running: it publishes the stopped state, then finishes the stop.
       hasStopped = true;
