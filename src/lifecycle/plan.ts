@@ -110,12 +110,11 @@ export function plan(state: LifecycleState, now: Now): Plan {
 
   // No request before the rate limit and the server's `Retry-After` allow it.
   const rateLimit = state.lastSentAt && after(state.lastSentAt, MIN_REQUEST_INTERVAL_MS);
-  const gates: Array<[number, Stamp | undefined]> = [
-    [dueIn, due],
-    [msUntilGate(rateLimit, now), rateLimit],
-    [msUntilGate(state.quietUntil, now), state.quietUntil],
-  ];
-  const [requestIn, at] = gates.reduce((latest, gate) => (gate[0] > latest[0] ? gate : latest));
+  let [requestIn, at] = [dueIn, due];
+  for (const gate of [rateLimit, state.quietUntil]) {
+    const inMs = msUntilGate(gate, now);
+    if (inMs > requestIn) [requestIn, at] = [inMs, gate];
+  }
   return requestIn > 0 ? { wakeInMs: Math.min(requestIn, wakeIn), nextRequestAt: shownAt(at, requestIn, now) } : { request: reason };
 }
 
