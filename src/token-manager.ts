@@ -61,8 +61,8 @@ export interface TokenManager {
 /** Settles a waiting `getToken()` or `refresh()`. */
 type Settle = (answer: Answer) => void;
 
-/** A lifecycle event before the runtime stamps it with the clock. */
-type Unstamped<E = LifecycleEvent> = E extends LifecycleEvent ? Omit<E, 'now'> : never;
+/** A lifecycle event before the runtime stamps it with the clock (and fills in the fields `Filled`). */
+type Unstamped<E = LifecycleEvent, Filled extends string = never> = E extends LifecycleEvent ? Omit<E, 'now' | Filled> : never;
 
 /**
  * Creates a manager that fetches a Twilio Access Token from your backend, decodes it, refreshes it
@@ -202,15 +202,16 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   function startRequest(id: number, reason: FetchReason): void {
     const controller = new AbortController();
     requests.set(id, controller);
-    const settle = (event: Unstamped<Extract<LifecycleEvent, { type: 'token-received' | 'request-failed' }>>) => {
+    // The answer, with the jitter a failure (or a refused token) backs off by.
+    const settle = (event: Unstamped<Extract<LifecycleEvent, { type: 'token-received' | 'request-failed' }>, 'id' | 'random'>) => {
       requests.delete(id);
-      send(event);
+      send({ ...event, id, random: random() });
     };
     // Both sources are async functions: a failure is a rejection, never a throw.
     source({ signal: controller.signal, reason }).then(
-      ({ jwt, serverNow }) => settle({ type: 'token-received', id, jwt, serverNow, random: random() }),
+      ({ jwt, serverNow }) => settle({ type: 'token-received', jwt, serverNow }),
       // An abort we asked for (stop, timeout) has already been accounted for; any other is a network failure.
-      (error: unknown) => settle({ type: 'request-failed', id, error: toTokenError(error, controller.signal), random: random() }),
+      (error: unknown) => settle({ type: 'request-failed', error: toTokenError(error, controller.signal) }),
     );
   }
 
@@ -289,11 +290,11 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
 
   /** Queues a caller until the lifecycle answers it (see `decide`). */
   function demand(kind: Demand['kind'], minValidityMs: number, signal: AbortSignal | undefined): Promise<AccessToken> {
-    if (hasStopped) return Promise.reject(stoppedError());
-    if (signal?.aborted) return Promise.reject(abortedError(signal));
-    sync();
-    const id = nextDemandId++;
     return new Promise<AccessToken>((resolve, reject) => {
+      if (hasStopped) return reject(stoppedError());
+      if (signal?.aborted) return reject(abortedError(signal));
+      sync();
+      const id = nextDemandId++;
       const onAbort = () => {
         if (!waiters.delete(id)) return;
         reject(abortedError(signal!));
