@@ -130,12 +130,15 @@ function parse(jwt: string): AccessToken | TokenError {
   }
 }
 
-function mismatch(token: AccessToken, identity: string | null, from: string): TokenError {
-  return new TokenError(
-    'identity-mismatch',
-    `Refused a token for "${token.identity ?? '(no identity)'}" ${from}: this manager is bound to "${identity ?? '(no identity)'}"`,
-    { retryable: false },
-  );
+/** The refusal of a token for another identity than the one the manager is bound to, if it is one. */
+function mismatch(token: AccessToken, identity: string | null | undefined, from: string): TokenError | undefined {
+  return identity !== undefined && (token.identity ?? null) !== identity
+    ? new TokenError(
+        'identity-mismatch',
+        `Refused a token for "${token.identity ?? '(no identity)'}" ${from}: this manager is bound to "${identity ?? '(no identity)'}"`,
+        { retryable: false },
+      )
+    : undefined;
 }
 
 function received(
@@ -152,9 +155,7 @@ function received(
   const s = { ...state, clockOffset: learnClockOffset(state.clockOffset, isParsed ? token : undefined, timing) };
   const placement = !isParsed
     ? token
-    : s.identity !== undefined && (token.identity ?? null) !== s.identity
-      ? mismatch(token, s.identity, 'from the token endpoint')
-      : placeFetched(token, timing, s.current, s.config.refreshBeforeMs);
+    : (mismatch(token, s.identity, 'from the token endpoint') ?? placeFetched(token, timing, s.current, s.config.refreshBeforeMs));
   if (placement instanceof TokenError) return failed(s, placement, random, now, request.id, fx, true, isParsed ? token.identity : undefined);
   return accept(s, { token: token as AccessToken, origin: 'fetched', requestId: request.id, ...placement }, now, fx);
 }
@@ -164,10 +165,10 @@ function offered(state: LifecycleState, shared: SharedToken, now: Now, fx: Effec
   if (state.phase !== 'active' || state.identity === undefined) return state;
   const token = parse(shared.jwt);
   if (token instanceof TokenError) return state;
-  if ((token.identity ?? null) !== state.identity) {
+  const error = mismatch(token, state.identity, 'from another tab');
+  if (error) {
     // Shown, but never in place of a failure of this tab's own (a 401 stays what getToken() reports).
     if (state.failure) return state;
-    const error = mismatch(token, state.identity, 'from another tab');
     refusal(fx, error, 'tab', token.identity, now);
     return { ...state, failure: { error, requestId: -1, identity: token.identity } };
   }
