@@ -240,7 +240,8 @@ export function failed(
       ? 'exhausted'
       : undefined;
   const retryAt = halted ? undefined : after(now, retryDelayMs(failures, retry, () => random, retryAfterMs));
-  const cannotRefresh = (halted && halted !== 'exhausted') || state.cannotRefresh;
+  // Refused for good (any halt but `exhausted`): the refresher role may go to another tab.
+  const cannotRefresh = !error.retryable || state.cannotRefresh;
   if (cannotRefresh !== state.cannotRefresh) fx.push({ type: 'refreshable' });
   if (refused) refusal(fx, error, 'fetched', identity, now);
   const { status, message, serverError } = error;
