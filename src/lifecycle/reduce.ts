@@ -148,16 +148,16 @@ function received(
   now: Now,
   fx: Effect[],
 ): LifecycleState {
-  const token = parse(jwt);
+  const parsed = parse(jwt);
+  const token = parsed instanceof TokenError ? undefined : parsed;
   const timing = { sentAt: request.sentAt, receivedAt: now, serverNow, clockOffset: state.clockOffset };
-  const isParsed = !(token instanceof TokenError);
   // Any answer, even one refused, tells how far the server's clock has got.
-  const s = { ...state, clockOffset: learnClockOffset(state.clockOffset, isParsed ? token : undefined, timing) };
-  const placement = !isParsed
-    ? token
-    : (mismatch(token, s.identity, 'from the token endpoint') ?? placeFetched(token, timing, s.current, s.config.refreshBeforeMs));
-  if (placement instanceof TokenError) return failed(s, placement, random, now, request.id, fx, true, isParsed ? token.identity : undefined);
-  return accept(s, { token: token as AccessToken, origin: 'fetched', requestId: request.id, ...placement }, now, fx);
+  const s = { ...state, clockOffset: learnClockOffset(state.clockOffset, token, timing) };
+  const placement = token
+    ? (mismatch(token, s.identity, 'from the token endpoint') ?? placeFetched(token, timing, s.current, s.config.refreshBeforeMs))
+    : (parsed as TokenError);
+  if (placement instanceof TokenError) return failed(s, placement, random, now, request.id, fx, true, token?.identity);
+  return accept(s, { token: token!, origin: 'fetched', requestId: request.id, ...placement }, now, fx);
 }
 
 function offered(state: LifecycleState, shared: SharedToken, now: Now, fx: Effect[]): LifecycleState {
