@@ -49,8 +49,11 @@ export function transition(state: LifecycleState, event: LifecycleEvent, fx: Eff
     case 'wake': {
       // A request whose deadline passed while the machine slept is abandoned, not failed: its retry
       // should not back off. A throttled tab's late timer is no sleep: that request times out as usual.
-      const request = s.request && (!event.hasSlept || msUntilGate(s.request.deadline, now) > 0) ? s.request : undefined;
-      if (s.request && !request) fx.push({ type: 'abort', id: s.request.id, error: timeoutError(s) });
+      let { request } = s;
+      if (request && event.hasSlept && !(msUntilGate(request.deadline, now) > 0)) {
+        fx.push({ type: 'abort', id: request.id, error: timeoutError(s) });
+        request = undefined;
+      }
       emit(fx, 'wake', now);
       // A token that died while we slept needs a new one now, not after the rest of a backoff.
       // (`advance` re-anchored the held times: the monotonic clock may have stood still in the sleep.)
