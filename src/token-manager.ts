@@ -217,14 +217,11 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
 
   /** Arms the one timer; when it fires late (throttled, asleep), the check that follows is a `wake`. */
   function arm(wakeInMs: number | undefined, armedAt: Now): void {
+    // Unsubscribing a timer again, or one that has fired, does nothing: no need to forget it.
     timer?.unsubscribe();
-    timer = undefined;
     if (wakeInMs === undefined) return;
     const delay = Math.min(Math.max(0, Math.ceil(wakeInMs)), MAX_TIMEOUT_MS);
-    timer = scheduler.schedule(() => {
-      timer = undefined;
-      dispatch(timerEvent(armedAt, delay, clock()));
-    }, delay);
+    timer = scheduler.schedule(() => dispatch(timerEvent(armedAt, delay, clock())), delay);
   }
 
   /** Keeps the schedule running until the returned function is called (it acts once). */
@@ -232,7 +229,6 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     if (hasStopped) return noop;
     holders += 1;
     graceTimer?.unsubscribe();
-    graceTimer = undefined;
     if (state.phase === 'idle') {
       startSignals();
       send({ type: 'activated', isOnline: network?.isOnline() ?? true });
@@ -244,7 +240,6 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
       holders -= 1;
       if (holders > 0) return;
       graceTimer = scheduler.schedule(() => {
-        graceTimer = undefined;
         stopSignals();
         send({ type: 'deactivated' });
       }, Math.min(idleGraceMs, MAX_TIMEOUT_MS));
