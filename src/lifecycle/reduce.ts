@@ -80,10 +80,9 @@ export function transition(state: LifecycleState, event: LifecycleEvent, fx: Eff
       const { request } = s;
       // The answer to a request given up on (timed out) comes too late: it changes nothing.
       if (request?.id !== event.id) return s;
-      const answered = { ...s, request: undefined };
       return event.type === 'request-failed'
-        ? failed(answered, event.error, event.random, now, request.id, fx)
-        : received(answered, request, event, now, fx);
+        ? failed({ ...s, request: undefined }, event.error, event.random, now, request.id, fx)
+        : received(s, request, event, now, fx);
     }
     case 'token-offered':
       return offered(s, event.token, now, fx);
@@ -144,6 +143,7 @@ function mismatch(token: AccessToken, identity: string | null | undefined, from:
     : undefined;
 }
 
+/** The answer to `request`, the one in flight: it is answered, and its token taken or refused. */
 function received(
   state: LifecycleState,
   request: InFlight,
@@ -155,7 +155,7 @@ function received(
   const token = parsed instanceof TokenError ? undefined : parsed;
   const timing = { sentAt: request.sentAt, receivedAt: now, serverNow, clockOffset: state.clockOffset };
   // Any answer, even one refused, tells how far the server's clock has got.
-  const s = { ...state, clockOffset: learnClockOffset(state.clockOffset, token, timing) };
+  const s = { ...state, request: undefined, clockOffset: learnClockOffset(state.clockOffset, token, timing) };
   const placement = token
     ? (mismatch(token, s.identity, 'from the token endpoint') ?? placeFetched(token, timing, s.current, s.config.refreshBeforeMs))
     : (parsed as TokenError);
