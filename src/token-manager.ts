@@ -190,11 +190,10 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     graceTimer?.unsubscribe();
     stopSignals();
     for (const controller of requests.values()) controller.abort(stoppedError());
+    // Callers whose demand was still queued when the stop came (settling one changes no map).
+    for (const settle of waiters.values()) settle({ error: stoppedError() });
     requests.clear();
-    // Callers whose demand was still queued when the stop came.
-    const settles = [...waiters.values()];
     waiters.clear();
-    for (const settle of settles) settle({ error: stoppedError() });
     store.complete();
     events.complete();
   }
