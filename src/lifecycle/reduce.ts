@@ -172,7 +172,7 @@ function offered(state: LifecycleState, shared: SharedToken, now: Now, fx: Effec
   if (error) {
     // Shown, but never in place of a failure of this tab's own (a 401 stays what getToken() reports).
     if (state.failure) return state;
-    refusal(fx, error, 'tab', token.identity, now);
+    emit(fx, 'refused', now, { origin: 'tab', code: error.code, message: error.message, identity: token.identity });
     return { ...state, failure: { error, requestId: -1, identity: token.identity } };
   }
   // Only a token that outlives the newest one held is worth taking.
@@ -181,9 +181,6 @@ function offered(state: LifecycleState, shared: SharedToken, now: Now, fx: Effec
   const placement = placeShared(token, shared, now, state.current, state.clockOffset, state.config.refreshBeforeMs);
   return placement instanceof TokenError ? state : accept(state, { token, origin: 'tab', requestId: -1, ...placement }, now, fx);
 }
-
-const refusal = (fx: Effect[], { code, message }: TokenError, origin: HeldToken['origin'], identity: string | undefined, now: Now) =>
-  emit(fx, 'refused', now, { origin, code, message, identity });
 
 /** A good token, fetched or shared: failures are over, and it becomes current once usable. */
 function accept(state: LifecycleState, held: HeldToken, now: Now, fx: Effect[]): LifecycleState {
@@ -246,7 +243,7 @@ export function failed(
   // Refused for good (any halt but `exhausted`): the refresher role may go to another tab.
   const cannotRefresh = !error.retryable || state.cannotRefresh;
   if (cannotRefresh !== state.cannotRefresh) fx.push({ type: 'refreshable' });
-  if (refused) refusal(fx, error, 'fetched', identity, now);
+  if (refused) emit(fx, 'refused', now, { origin: 'fetched', code, message: error.message, identity });
   const { status, message, serverError } = error;
   emit(fx, 'failure', now, {
     code,
