@@ -2,7 +2,7 @@ import type { AccessToken } from '../access-token';
 import { TokenError } from '../errors';
 import { MIN_REQUEST_INTERVAL_MS } from '../refresh-policy';
 import { after, msUntilEarliest, msUntilGate, type Now, type Stamp } from './clock';
-import type { Demand, FetchReason, HeldToken, LifecycleState } from './state';
+import type { Demand, FetchReason, LifecycleState } from './state';
 
 // While active, never sleep longer than this, so a machine that slept re-checks soon after waking
 // even when the page gets no event.
@@ -23,14 +23,12 @@ export interface Plan {
 /** How a waiting caller fares now: answered, turned down, or still waiting (`undefined`). */
 export type Decision = { readonly token: AccessToken } | { readonly error: TokenError } | undefined;
 
-const validFor = (held: HeldToken, now: Now): number => msUntilEarliest(held.expiresAt, now);
-
 /** What `getToken()` or `refresh()` gets now. */
 export function decide(state: LifecycleState, demand: Demand, now: Now): Decision {
   const { current, failure } = state;
   const isRefresh = demand.kind === 'refresh';
   // A `refresh()` takes only a token from its own request or a later one; the others, any that lasts.
-  if (current && (isRefresh ? current.requestId >= demand.fromRequest : validFor(current, now) >= Math.max(demand.minValidityMs, 1))) {
+  if (current && (isRefresh ? current.requestId >= demand.fromRequest : msUntilEarliest(current.expiresAt, now) >= Math.max(demand.minValidityMs, 1))) {
     return { token: current.token };
   }
   if (!isRefresh && current && current.requestId >= demand.fromRequest) {
@@ -59,7 +57,7 @@ export function decide(state: LifecycleState, demand: Demand, now: Now): Decisio
 function needsRequest({ pending, peerWaitUntil, current }: LifecycleState, demand: Demand, now: Now): boolean {
   if (demand.kind === 'refresh') return (pending?.requestId ?? -1) < demand.fromRequest;
   // A pending token serves a caller once usable, if it then still lasts long enough.
-  if (pending && validFor(pending, now) - Math.max(0, msUntilGate(pending.usableAt, now)) >= Math.max(demand.minValidityMs, 1)) return false;
+  if (pending && msUntilEarliest(pending.expiresAt, now) - Math.max(0, msUntilGate(pending.usableAt, now)) >= Math.max(demand.minValidityMs, 1)) return false;
   // A new tab's first token may come from another tab in a moment.
   return !peerWaitUntil || !!current;
 }
@@ -75,7 +73,7 @@ export function plan(state: LifecycleState, now: Now): Plan {
   // The soonest moment the state changes by itself (Infinity: none).
   const wakeIn = Math.min(
     isActive ? MAX_CHECK_INTERVAL_MS : Infinity,
-    current ? validFor(current, now) : Infinity,
+    current ? msUntilEarliest(current.expiresAt, now) : Infinity,
     pending ? msUntilGate(pending.usableAt, now) : Infinity,
     peerWaitUntil ? msUntilGate(peerWaitUntil, now) : Infinity,
   );
