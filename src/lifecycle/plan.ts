@@ -62,14 +62,12 @@ function needsRequest({ pending, peerWaitUntil, current }: LifecycleState, deman
   return !peerWaitUntil || !!current;
 }
 
-const NO_PLAN: Plan = {};
-
 /** Decides what to do next. Pure: the same state and clock give the same plan. */
 export function plan(state: LifecycleState, now: Now): Plan {
   const { phase, request, current, pending, peerWaitUntil } = state;
   const isActive = phase === 'active';
   // Stopped, or idle and unasked: nothing needs a timer (a read brings the state up to the clock).
-  if (phase === 'stopped' || (!isActive && !request && !state.demands.length)) return NO_PLAN;
+  if (phase === 'stopped' || (!isActive && !request && !state.demands.length)) return {};
   // The soonest moment the state changes by itself (Infinity: none).
   const wakeIn = Math.min(
     isActive ? MAX_CHECK_INTERVAL_MS : Infinity,
@@ -104,7 +102,7 @@ export function plan(state: LifecycleState, now: Now): Plan {
     dueIn = reason === 'scheduled' ? msUntilEarliest(due!, now) : msUntilGate(due, now);
     if (state.isWaking) reason = 'wake';
   }
-  if (!reason) return wakeIn < Infinity ? { wakeInMs: Math.max(0, wakeIn) } : NO_PLAN;
+  if (!reason) return wakeIn < Infinity ? { wakeInMs: Math.max(0, wakeIn) } : {};
 
   // No request before the rate limit and the server's `Retry-After` allow it.
   const rateLimit = state.lastSentAt && after(state.lastSentAt, MIN_REQUEST_INTERVAL_MS);
