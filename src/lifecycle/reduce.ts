@@ -227,7 +227,7 @@ export function failed(
 ): LifecycleState {
   const failures = state.failures + 1;
   const { retry } = state.config;
-  const { code } = error;
+  const { code, status, message, serverError } = error;
   // A transport's own TokenError may carry anything: a NaN here would open every gate.
   const retryAfterMs = error.retryAfterMs! >= 0 ? error.retryAfterMs : undefined;
   const halted: LifecycleState['halted'] = !error.retryable
@@ -243,8 +243,7 @@ export function failed(
   // Refused for good (any halt but `exhausted`): the refresher role may go to another tab.
   const cannotRefresh = !error.retryable || state.cannotRefresh;
   if (cannotRefresh !== state.cannotRefresh) fx.push({ type: 'refreshable' });
-  if (refused) emit(fx, 'refused', now, { origin: 'fetched', code, message: error.message, identity });
-  const { status, message, serverError } = error;
+  if (refused) emit(fx, 'refused', now, { origin: 'fetched', code, message, identity });
   emit(fx, 'failure', now, {
     code,
     message,
