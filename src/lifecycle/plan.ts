@@ -90,9 +90,8 @@ export function plan(state: LifecycleState, now: Now): Plan {
   } else if (isActive && !state.halted && !state.isOffline && !pending) {
     // The background schedule: a retry after a failure, the first token, or the next refresh. A
     // follower leaves the refresh to the refresher, and steps in halfway through the window if no token came.
-    const { retryAt } = state;
-    [reason, due] = retryAt
-      ? ['retry', retryAt]
+    [reason, due] = state.retryAt
+      ? ['retry', state.retryAt]
       : !current
         ? ['initial', peerWaitUntil]
         : [
