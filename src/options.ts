@@ -94,7 +94,6 @@ export type Rule = readonly [isValid: (value: any) => boolean, expected: string]
 type FieldRules<Option extends string, T> = { readonly [Field in keyof T & string as `${Option}.${Field}`]-?: Rule };
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
-const isFunction = (value: unknown) => typeof value === 'function';
 /** A number ≥ `min`, finite unless `allowInfinity`. */
 const number = (min: number, allowInfinity = false): Rule => [
   (value) => typeof value === 'number' && value >= min && (allowInfinity || value < Infinity),
@@ -102,12 +101,12 @@ const number = (min: number, allowInfinity = false): Rule => [
 ];
 /** An object with these methods (its other fields are not looked at). */
 const methods = (...names: string[]): Rule => [
-  (value) => isObject(value) && names.every((name) => isFunction(value[name])),
+  (value) => isObject(value) && names.every((name) => typeof value[name] === 'function'),
   `an object with ${names.join('() and ')}()`,
 ];
 /** `rule`, or the one value `other` (`false` or `null`). */
 const or = (other: false | null, [isValid, expected]: Rule): Rule => [(value) => value === other || isValid(value), `${other} or ${expected}`];
-const FUNCTION: Rule = [isFunction, 'a function'];
+const FUNCTION: Rule = [(value) => typeof value === 'function', 'a function'];
 const OBJECT: Rule = [isObject, 'an object'];
 const NON_EMPTY_STRING: Rule = [(value) => typeof value === 'string' && value !== '', 'a non-empty string'];
 
@@ -151,7 +150,7 @@ const RULES: OptionRules = {
 };
 
 /** A value as an error message shows it: an object or function by its kind only. */
-const describe = (value: unknown) => (isFunction(value) ? 'a function' : isObject(value) ? 'an object' : typeof value === 'string' ? `"${value}"` : String(value));
+const describe = (value: unknown) => (typeof value === 'function' ? 'a function' : isObject(value) ? 'an object' : typeof value === 'string' ? `"${value}"` : String(value));
 
 /**
  * Validates the options of `createTokenManager`, every one of them, so that misuse fails at once and

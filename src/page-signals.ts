@@ -19,11 +19,11 @@ export interface NetworkSignals {
   subscribe(listener: (isOnline: boolean) => void): () => void;
 }
 
-/** Adds one handler for several events on several targets; returns what removes them all. */
-function listen(targets: Array<[EventTarget, string[]]>, handler: (event: Event) => void): () => void {
-  for (const [target, types] of targets) for (const type of types) target.addEventListener(type, handler);
+/** Adds one handler for several events (space-separated) on several targets; returns what removes them all. */
+function listen(targets: Array<[EventTarget, string]>, handler: (event: Event) => void): () => void {
+  for (const [target, types] of targets) for (const type of types.split(' ')) target.addEventListener(type, handler);
   return () => {
-    for (const [target, types] of targets) for (const type of types) target.removeEventListener(type, handler);
+    for (const [target, types] of targets) for (const type of types.split(' ')) target.removeEventListener(type, handler);
   };
 }
 
@@ -35,8 +35,8 @@ export function browserPageSignals(): PageSignals | undefined {
     subscribe: (listener) =>
       listen(
         [
-          [document, ['visibilitychange', 'resume', 'freeze']],
-          [window, ['pageshow', 'focus', 'pagehide']],
+          [document, 'visibilitychange resume freeze'],
+          [window, 'pageshow focus pagehide'],
         ],
         // A resumed page may still be hidden, yet its timers slept: that too is a wake.
         ({ type }) =>
@@ -56,6 +56,6 @@ export function browserNetworkSignals(): NetworkSignals | undefined {
   if (typeof window === 'undefined' || typeof navigator === 'undefined' || !('onLine' in navigator)) return undefined;
   return {
     isOnline: () => navigator.onLine !== false,
-    subscribe: (listener) => listen([[window, ['online', 'offline']]], ({ type }) => listener(type === 'online')),
+    subscribe: (listener) => listen([[window, 'online offline']], ({ type }) => listener(type === 'online')),
   };
 }

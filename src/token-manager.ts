@@ -61,8 +61,8 @@ export interface TokenManager {
 /** Settles a waiting `getToken()` or `refresh()`. */
 type Settle = (answer: Answer) => void;
 
-/** A lifecycle event before the runtime stamps it with the clock. */
-type Unstamped<E = LifecycleEvent> = E extends LifecycleEvent ? Omit<E, 'now'> : never;
+/** A lifecycle event before the runtime stamps it with the clock (and fills in the fields `Filled`). */
+type Unstamped<E = LifecycleEvent, Filled extends string = never> = E extends LifecycleEvent ? Omit<E, 'now' | Filled> : never;
 
 /**
  * Creates a manager that fetches a Twilio Access Token from your backend, decodes it, refreshes it
@@ -96,9 +96,9 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   let activations = 0;
   const unlisten: Array<() => void> = [];
 
-  // Set by stop() at once, even when it is called from a listener while the loop runs.
+  // Set by stop() at once, even when it is called from a listener while the loop runs (only stop()
+  // sends the `stopped` event, so this is also true once the state is stopped).
   let hasStopped = false;
-  const isStopped = () => hasStopped || state.phase === 'stopped';
 
   const clock = (): Now => {
     const wall = scheduler.now();
@@ -110,7 +110,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
 
   /** Brings the state up to the clock. A read defers the listeners, so a render never triggers one. */
   function sync(read = false): void {
-    if (isStopped()) return;
+    if (hasStopped) return;
     isRead = read;
     send({ type: 'tick' });
     isRead = false;
@@ -190,11 +190,10 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     graceTimer?.unsubscribe();
     stopSignals();
     for (const controller of requests.values()) controller.abort(stoppedError());
+    // Callers whose demand was still queued when the stop came (settling one changes no map).
+    for (const settle of waiters.values()) settle({ error: stoppedError() });
     requests.clear();
-    // Callers whose demand was still queued when the stop came.
-    const settles = [...waiters.values()];
     waiters.clear();
-    for (const settle of settles) settle({ error: stoppedError() });
     store.complete();
     events.complete();
   }
@@ -202,48 +201,44 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   function startRequest(id: number, reason: FetchReason): void {
     const controller = new AbortController();
     requests.set(id, controller);
-    const settle = (event: Unstamped<Extract<LifecycleEvent, { type: 'token-received' | 'request-failed' }>>) => {
+    // The answer, with the jitter a failure (or a refused token) backs off by.
+    const settle = (event: Unstamped<Extract<LifecycleEvent, { type: 'token-received' | 'request-failed' }>, 'id' | 'random'>) => {
       requests.delete(id);
-      send(event);
+      send({ ...event, id, random: random() });
     };
     // Both sources are async functions: a failure is a rejection, never a throw.
     source({ signal: controller.signal, reason }).then(
-      ({ jwt, serverNow }) => settle({ type: 'token-received', id, jwt, serverNow, random: random() }),
+      ({ jwt, serverNow }) => settle({ type: 'token-received', jwt, serverNow }),
       // An abort we asked for (stop, timeout) has already been accounted for; any other is a network failure.
-      (error: unknown) => settle({ type: 'request-failed', id, error: toTokenError(error, controller.signal), random: random() }),
+      (error: unknown) => settle({ type: 'request-failed', error: toTokenError(error, controller.signal) }),
     );
   }
 
   /** Arms the one timer; when it fires late (throttled, asleep), the check that follows is a `wake`. */
   function arm(wakeInMs: number | undefined, armedAt: Now): void {
+    // Unsubscribing a timer again, or one that has fired, does nothing: no need to forget it.
     timer?.unsubscribe();
-    timer = undefined;
     if (wakeInMs === undefined) return;
     const delay = Math.min(Math.max(0, Math.ceil(wakeInMs)), MAX_TIMEOUT_MS);
-    timer = scheduler.schedule(() => {
-      timer = undefined;
-      dispatch(timerEvent(armedAt, delay, clock()));
-    }, delay);
+    timer = scheduler.schedule(() => dispatch(timerEvent(armedAt, delay, clock())), delay);
   }
 
   /** Keeps the schedule running until the returned function is called (it acts once). */
   function retain(): () => void {
-    if (isStopped()) return noop;
+    if (hasStopped) return noop;
     holders += 1;
     graceTimer?.unsubscribe();
-    graceTimer = undefined;
     if (state.phase === 'idle') {
       startSignals();
       send({ type: 'activated', isOnline: network?.isOnline() ?? true });
     }
     let isHeld = true;
     return () => {
-      if (!isHeld || isStopped()) return;
+      if (!isHeld || hasStopped) return;
       isHeld = false;
       holders -= 1;
       if (holders > 0) return;
       graceTimer = scheduler.schedule(() => {
-        graceTimer = undefined;
         stopSignals();
         send({ type: 'deactivated' });
       }, Math.min(idleGraceMs, MAX_TIMEOUT_MS));
@@ -289,11 +284,11 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
 
   /** Queues a caller until the lifecycle answers it (see `decide`). */
   function demand(kind: Demand['kind'], minValidityMs: number, signal: AbortSignal | undefined): Promise<AccessToken> {
-    if (isStopped()) return Promise.reject(stoppedError());
-    if (signal?.aborted) return Promise.reject(abortedError(signal));
-    sync();
-    const id = nextDemandId++;
     return new Promise<AccessToken>((resolve, reject) => {
+      if (hasStopped) return reject(stoppedError());
+      if (signal?.aborted) return reject(abortedError(signal));
+      sync();
+      const id = nextDemandId++;
       const onAbort = () => {
         if (!waiters.delete(id)) return;
         reject(abortedError(signal!));
@@ -336,7 +331,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
       return store.value;
     },
     subscribe: (listener) => {
-      if (isStopped()) return noop;
+      if (hasStopped) return noop;
       // Listen first, so the change that starting causes (idle → fetching) is heard too.
       const unlistenState = store.listen(listener);
       const release = retain();
@@ -354,7 +349,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     refresh: () => demand('refresh', 0, undefined),
     scheduler,
     stop: () => {
-      if (isStopped()) return;
+      if (hasStopped) return;
       // Stopped first, so nothing that closing the signals sets off (a role change) arms a timer. From
       // inside a listener the loop is running: it publishes the stopped state, then finishes the stop.
       hasStopped = true;

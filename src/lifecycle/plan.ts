@@ -2,7 +2,7 @@ import type { AccessToken } from '../access-token';
 import { TokenError } from '../errors';
 import { MIN_REQUEST_INTERVAL_MS } from '../refresh-policy';
 import { after, msUntilEarliest, msUntilGate, type Now, type Stamp } from './clock';
-import type { Demand, FetchReason, HeldToken, LifecycleState } from './state';
+import type { Demand, FetchReason, LifecycleState } from './state';
 
 // While active, never sleep longer than this, so a machine that slept re-checks soon after waking
 // even when the page gets no event.
@@ -23,14 +23,12 @@ export interface Plan {
 /** How a waiting caller fares now: answered, turned down, or still waiting (`undefined`). */
 export type Decision = { readonly token: AccessToken } | { readonly error: TokenError } | undefined;
 
-const validFor = (held: HeldToken, now: Now): number => msUntilEarliest(held.expiresAt, now);
-
 /** What `getToken()` or `refresh()` gets now. */
 export function decide(state: LifecycleState, demand: Demand, now: Now): Decision {
   const { current, failure } = state;
   const isRefresh = demand.kind === 'refresh';
   // A `refresh()` takes only a token from its own request or a later one; the others, any that lasts.
-  if (current && (isRefresh ? current.requestId >= demand.fromRequest : validFor(current, now) >= Math.max(demand.minValidityMs, 1))) {
+  if (current && (isRefresh ? current.requestId >= demand.fromRequest : msUntilEarliest(current.expiresAt, now) >= Math.max(demand.minValidityMs, 1))) {
     return { token: current.token };
   }
   if (!isRefresh && current && current.requestId >= demand.fromRequest) {
@@ -59,23 +57,21 @@ export function decide(state: LifecycleState, demand: Demand, now: Now): Decisio
 function needsRequest({ pending, peerWaitUntil, current }: LifecycleState, demand: Demand, now: Now): boolean {
   if (demand.kind === 'refresh') return (pending?.requestId ?? -1) < demand.fromRequest;
   // A pending token serves a caller once usable, if it then still lasts long enough.
-  if (pending && validFor(pending, now) - Math.max(0, msUntilGate(pending.usableAt, now)) >= Math.max(demand.minValidityMs, 1)) return false;
+  if (pending && msUntilEarliest(pending.expiresAt, now) - Math.max(0, msUntilGate(pending.usableAt, now)) >= Math.max(demand.minValidityMs, 1)) return false;
   // A new tab's first token may come from another tab in a moment.
   return !peerWaitUntil || !!current;
 }
-
-const NO_PLAN: Plan = {};
 
 /** Decides what to do next. Pure: the same state and clock give the same plan. */
 export function plan(state: LifecycleState, now: Now): Plan {
   const { phase, request, current, pending, peerWaitUntil } = state;
   const isActive = phase === 'active';
   // Stopped, or idle and unasked: nothing needs a timer (a read brings the state up to the clock).
-  if (phase === 'stopped' || (!isActive && !request && !state.demands.length)) return NO_PLAN;
+  if (phase === 'stopped' || (!isActive && !request && !state.demands.length)) return {};
   // The soonest moment the state changes by itself (Infinity: none).
   const wakeIn = Math.min(
     isActive ? MAX_CHECK_INTERVAL_MS : Infinity,
-    current ? validFor(current, now) : Infinity,
+    current ? msUntilEarliest(current.expiresAt, now) : Infinity,
     pending ? msUntilGate(pending.usableAt, now) : Infinity,
     peerWaitUntil ? msUntilGate(peerWaitUntil, now) : Infinity,
   );
@@ -94,9 +90,8 @@ export function plan(state: LifecycleState, now: Now): Plan {
   } else if (isActive && !state.halted && !state.isOffline && !pending) {
     // The background schedule: a retry after a failure, the first token, or the next refresh. A
     // follower leaves the refresh to the refresher, and steps in halfway through the window if no token came.
-    const { retryAt } = state;
-    [reason, due] = retryAt
-      ? ['retry', retryAt]
+    [reason, due] = state.retryAt
+      ? ['retry', state.retryAt]
       : !current
         ? ['initial', peerWaitUntil]
         : [
@@ -106,16 +101,15 @@ export function plan(state: LifecycleState, now: Now): Plan {
     dueIn = reason === 'scheduled' ? msUntilEarliest(due!, now) : msUntilGate(due, now);
     if (state.isWaking) reason = 'wake';
   }
-  if (!reason) return wakeIn < Infinity ? { wakeInMs: Math.max(0, wakeIn) } : NO_PLAN;
+  if (!reason) return wakeIn < Infinity ? { wakeInMs: Math.max(0, wakeIn) } : {};
 
   // No request before the rate limit and the server's `Retry-After` allow it.
   const rateLimit = state.lastSentAt && after(state.lastSentAt, MIN_REQUEST_INTERVAL_MS);
-  const gates: Array<[number, Stamp | undefined]> = [
-    [dueIn, due],
-    [msUntilGate(rateLimit, now), rateLimit],
-    [msUntilGate(state.quietUntil, now), state.quietUntil],
-  ];
-  const [requestIn, at] = gates.reduce((latest, gate) => (gate[0] > latest[0] ? gate : latest));
+  let [requestIn, at] = [dueIn, due];
+  for (const gate of [rateLimit, state.quietUntil]) {
+    const inMs = msUntilGate(gate, now);
+    if (inMs > requestIn) [requestIn, at] = [inMs, gate];
+  }
   return requestIn > 0 ? { wakeInMs: Math.min(requestIn, wakeIn), nextRequestAt: shownAt(at, requestIn, now) } : { request: reason };
 }
 

@@ -26,7 +26,6 @@ export const timeoutError = (state: LifecycleState) => new TokenError('timeout',
 export function transition(state: LifecycleState, event: LifecycleEvent, fx: Effect[]): LifecycleState {
   if (state.phase === 'stopped') return state;
   const { now } = event;
-  const at = now.wall;
   // A stop finds nothing on its way out: no expiry to announce, no token to share.
   const s = advance(state, now, event.type === 'stopped' ? [] : fx, event.type === 'wake');
   switch (event.type) {
@@ -43,22 +42,25 @@ export function transition(state: LifecycleState, event: LifecycleEvent, fx: Eff
     case 'stopped':
       if (s.request) fx.push({ type: 'abort', id: s.request.id, error: stoppedError() });
       for (const { id } of s.demands) fx.push({ type: 'settle', id, answer: { error: stoppedError() } });
-      emit(fx, { type: 'stopped', at });
+      emit(fx, 'stopped', now);
       return { ...s, phase: 'stopped', current: undefined, pending: undefined, request: undefined, demands: [] };
     case 'tick':
       return s;
     case 'wake': {
       // A request whose deadline passed while the machine slept is abandoned, not failed: its retry
       // should not back off. A throttled tab's late timer is no sleep: that request times out as usual.
-      const request = s.request && (!event.hasSlept || msUntilGate(s.request.deadline, now) > 0) ? s.request : undefined;
-      if (s.request && !request) fx.push({ type: 'abort', id: s.request.id, error: timeoutError(s) });
-      emit(fx, { type: 'wake', at });
+      let { request } = s;
+      if (request && event.hasSlept && !(msUntilGate(request.deadline, now) > 0)) {
+        fx.push({ type: 'abort', id: request.id, error: timeoutError(s) });
+        request = undefined;
+      }
+      emit(fx, 'wake', now);
       // A token that died while we slept needs a new one now, not after the rest of a backoff.
       // (`advance` re-anchored the held times: the monotonic clock may have stood still in the sleep.)
       return { ...s, isWaking: true, request, retryAt: !s.current && s.retryAt ? now : s.retryAt };
     }
     case 'network':
-      if (s.isOffline === event.isOnline) emit(fx, { type: 'network', at, online: event.isOnline });
+      if (s.isOffline === event.isOnline) emit(fx, 'network', now, { online: event.isOnline });
       return event.isOnline ? { ...s, isOffline: false, isWaking: true, retryAt: s.retryAt && now } : { ...s, isOffline: true };
     case 'demand-added':
       return { ...s, demands: [...s.demands, { ...event.demand, fromRequest: s.request?.id ?? s.nextRequestId }] };
@@ -66,7 +68,7 @@ export function transition(state: LifecycleState, event: LifecycleEvent, fx: Eff
       return { ...s, demands: s.demands.filter((demand) => demand.id !== event.id) };
     case 'request-started':
       fx.push({ type: 'send', id: s.nextRequestId, reason: event.reason });
-      emit(fx, { type: 'request', at, reason: event.reason, attempt: s.failures + 1 });
+      emit(fx, 'request', now, { reason: event.reason, attempt: s.failures + 1 });
       return {
         ...s,
         request: { id: s.nextRequestId, reason: event.reason, sentAt: now, deadline: after(now, s.config.timeoutMs) },
@@ -78,10 +80,9 @@ export function transition(state: LifecycleState, event: LifecycleEvent, fx: Eff
       const { request } = s;
       // The answer to a request given up on (timed out) comes too late: it changes nothing.
       if (request?.id !== event.id) return s;
-      const answered = { ...s, request: undefined };
       return event.type === 'request-failed'
-        ? failed(answered, event.error, event.random, now, request.id, fx)
-        : received(answered, request, event, now, fx);
+        ? failed({ ...s, request: undefined }, event.error, event.random, now, request.id, fx)
+        : received(s, request, event, now, fx);
     }
     case 'token-offered':
       return offered(s, event.token, now, fx);
@@ -90,12 +91,14 @@ export function transition(state: LifecycleState, event: LifecycleEvent, fx: Eff
     case 'peers-absent':
       return { ...s, peerWaitUntil: undefined };
     case 'role-changed':
-      if (event.role && event.role !== s.role) emit(fx, { type: 'role', at, role: event.role });
+      if (event.role && event.role !== s.role) emit(fx, 'role', now, { role: event.role });
       return { ...s, role: event.role };
   }
 }
 
-const emit = (fx: Effect[], event: TokenEvent) => fx.push({ type: 'emit', event });
+/** Tells `events$` and `onEvent`; every event says first what happened, then when. */
+const emit = <T extends TokenEvent['type']>(fx: Effect[], type: T, now: Now, fields?: Omit<Extract<TokenEvent, { type: T }>, 'type' | 'at'>) =>
+  fx.push({ type: 'emit', event: { type, at: now.wall, ...fields } as TokenEvent });
 
 /**
  * Brings the state up to `now` (a wake's): a pending token becomes usable (a fetched one is shared
@@ -113,7 +116,7 @@ function advance(state: LifecycleState, now: Now, fx: Effect[], isWake?: boolean
   }
   if (current && msUntilEarliest(current.expiresAt, now) <= 0) {
     current = undefined;
-    emit(fx, { type: 'expired', at: now.wall });
+    emit(fx, 'expired', now);
   }
   if (peerWaitUntil && (current || msUntilGate(peerWaitUntil, now) <= 0)) peerWaitUntil = undefined;
   return current === state.current && pending === state.pending && peerWaitUntil === state.peerWaitUntil && !state.isWaking
@@ -129,14 +132,18 @@ function parse(jwt: string): AccessToken | TokenError {
   }
 }
 
-function mismatch(token: AccessToken, identity: string | null, from: string): TokenError {
-  return new TokenError(
-    'identity-mismatch',
-    `Refused a token for "${token.identity ?? '(no identity)'}" ${from}: this manager is bound to "${identity ?? '(no identity)'}"`,
-    { retryable: false },
-  );
+/** The refusal of a token for another identity than the one the manager is bound to, if it is one. */
+function mismatch(token: AccessToken, identity: string | null | undefined, from: string): TokenError | undefined {
+  return identity !== undefined && (token.identity ?? null) !== identity
+    ? new TokenError(
+        'identity-mismatch',
+        `Refused a token for "${token.identity ?? '(no identity)'}" ${from}: this manager is bound to "${identity ?? '(no identity)'}"`,
+        { retryable: false },
+      )
+    : undefined;
 }
 
+/** The answer to `request`, the one in flight: it is answered, and its token taken or refused. */
 function received(
   state: LifecycleState,
   request: InFlight,
@@ -144,18 +151,16 @@ function received(
   now: Now,
   fx: Effect[],
 ): LifecycleState {
-  const token = parse(jwt);
+  const parsed = parse(jwt);
+  const token = parsed instanceof TokenError ? undefined : parsed;
   const timing = { sentAt: request.sentAt, receivedAt: now, serverNow, clockOffset: state.clockOffset };
-  const isParsed = !(token instanceof TokenError);
   // Any answer, even one refused, tells how far the server's clock has got.
-  const s = { ...state, clockOffset: learnClockOffset(state.clockOffset, isParsed ? token : undefined, timing) };
-  const placement = !isParsed
-    ? token
-    : s.identity !== undefined && (token.identity ?? null) !== s.identity
-      ? mismatch(token, s.identity, 'from the token endpoint')
-      : placeFetched(token, timing, s.current, s.config.refreshBeforeMs);
-  if (placement instanceof TokenError) return failed(s, placement, random, now, request.id, fx, true, isParsed ? token.identity : undefined);
-  return accept(s, { token: token as AccessToken, origin: 'fetched', requestId: request.id, ...placement }, now, fx);
+  const s = { ...state, request: undefined, clockOffset: learnClockOffset(state.clockOffset, token, timing) };
+  const placement = token
+    ? (mismatch(token, s.identity, 'from the token endpoint') ?? placeFetched(token, timing, s.current, s.config.refreshBeforeMs))
+    : (parsed as TokenError);
+  if (placement instanceof TokenError) return failed(s, placement, random, now, request.id, fx, true, token?.identity);
+  return accept(s, { token: token!, origin: 'fetched', requestId: request.id, ...placement }, now, fx);
 }
 
 function offered(state: LifecycleState, shared: SharedToken, now: Now, fx: Effect[]): LifecycleState {
@@ -163,11 +168,11 @@ function offered(state: LifecycleState, shared: SharedToken, now: Now, fx: Effec
   if (state.phase !== 'active' || state.identity === undefined) return state;
   const token = parse(shared.jwt);
   if (token instanceof TokenError) return state;
-  if ((token.identity ?? null) !== state.identity) {
+  const error = mismatch(token, state.identity, 'from another tab');
+  if (error) {
     // Shown, but never in place of a failure of this tab's own (a 401 stays what getToken() reports).
     if (state.failure) return state;
-    const error = mismatch(token, state.identity, 'from another tab');
-    emit(fx, refusal(error, 'tab', token.identity, now));
+    emit(fx, 'refused', now, { origin: 'tab', code: error.code, message: error.message, identity: token.identity });
     return { ...state, failure: { error, requestId: -1, identity: token.identity } };
   }
   // Only a token that outlives the newest one held is worth taking.
@@ -176,9 +181,6 @@ function offered(state: LifecycleState, shared: SharedToken, now: Now, fx: Effec
   const placement = placeShared(token, shared, now, state.current, state.clockOffset, state.config.refreshBeforeMs);
   return placement instanceof TokenError ? state : accept(state, { token, origin: 'tab', requestId: -1, ...placement }, now, fx);
 }
-
-const refusal = ({ code, message }: TokenError, origin: HeldToken['origin'], identity: string | undefined, now: Now): TokenEvent =>
-  ({ type: 'refused', at: now.wall, origin, code, message, identity });
 
 /** A good token, fetched or shared: failures are over, and it becomes current once usable. */
 function accept(state: LifecycleState, held: HeldToken, now: Now, fx: Effect[]): LifecycleState {
@@ -199,9 +201,7 @@ function accept(state: LifecycleState, held: HeldToken, now: Now, fx: Effect[]):
   // The same JWT again (tokens minted in the same second are identical): keep the older, safer timeline.
   if (current?.token.jwt === held.token.jwt) return { ...s, current: { ...current, requestId: Math.max(current.requestId, held.requestId) } };
   const { token, usableAt, refreshAt, expiresAt } = held;
-  emit(fx, {
-    type: 'token',
-    at: now.wall,
+  emit(fx, 'token', now, {
     origin: held.origin,
     identity: token.identity,
     lifetimeMs: token.expiresAt - token.issuedAt,
@@ -227,7 +227,7 @@ export function failed(
 ): LifecycleState {
   const failures = state.failures + 1;
   const { retry } = state.config;
-  const { code } = error;
+  const { code, status, message, serverError } = error;
   // A transport's own TokenError may carry anything: a NaN here would open every gate.
   const retryAfterMs = error.retryAfterMs! >= 0 ? error.retryAfterMs : undefined;
   const halted: LifecycleState['halted'] = !error.retryable
@@ -240,13 +240,11 @@ export function failed(
       ? 'exhausted'
       : undefined;
   const retryAt = halted ? undefined : after(now, retryDelayMs(failures, retry, () => random, retryAfterMs));
-  const cannotRefresh = (halted && halted !== 'exhausted') || state.cannotRefresh;
+  // Refused for good (any halt but `exhausted`): the refresher role may go to another tab.
+  const cannotRefresh = !error.retryable || state.cannotRefresh;
   if (cannotRefresh !== state.cannotRefresh) fx.push({ type: 'refreshable' });
-  if (refused) emit(fx, refusal(error, 'fetched', identity, now));
-  const { status, message, serverError } = error;
-  emit(fx, {
-    type: 'failure',
-    at: now.wall,
+  if (refused) emit(fx, 'refused', now, { origin: 'fetched', code, message, identity });
+  emit(fx, 'failure', now, {
     code,
     message,
     status,

@@ -29,9 +29,8 @@ export function step(state: LifecycleState, event: LifecycleEvent, random: () =>
     for (const demand of s.demands) {
       const answer = decide(s, demand, now);
       if (!answer) continue;
-      const { id } = demand;
-      fx.push({ type: 'settle', id, answer });
-      s = transition(s, { type: 'demand-dropped', now, id }, fx);
+      fx.push({ type: 'settle', id: demand.id, answer });
+      s = transition(s, { type: 'demand-dropped', now, id: demand.id }, fx);
     }
     next = plan(s, now);
     const { timedOut, request } = next;
