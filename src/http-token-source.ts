@@ -2,6 +2,7 @@ import ky, { TimeoutError, type Options as KyOptions } from 'ky';
 import { noop } from 'rxjs';
 import { redactTokens, TokenError, type ServerError } from './errors';
 import type { TokenSource } from './token-source';
+import { withDefaults } from './with-defaults';
 
 /** ky options for the token request. `retry`, `throwHttpErrors` and `signal` belong to the manager. */
 export type TokenRequestOptions = Omit<KyOptions, 'retry' | 'throwHttpErrors' | 'signal' | 'prefixUrl'>;
@@ -81,7 +82,7 @@ export function httpTokenSource(url: string | URL, request: TokenRequestOptions 
     // a network failure only ever rejects.
     try {
       new URL(String(url), globalThis.location?.href);
-      pending = ky(url, { ...DEFAULT_REQUEST, ...request, retry: 0, throwHttpErrors: false, signal });
+      pending = ky(url, { ...withDefaults(DEFAULT_REQUEST, request), retry: 0, throwHttpErrors: false, signal });
     } catch (error) {
       throw new TokenError(
         'misconfigured',

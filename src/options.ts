@@ -9,6 +9,7 @@ import type { RetryOptions } from './refresh-policy';
 import { timeoutScheduler, type TokenScheduler } from './timeout-scheduler';
 import type { TokenEvent } from './token-events';
 import { customTokenSource, type FetchToken, type TokenSource } from './token-source';
+import { withDefaults } from './with-defaults';
 
 interface CommonOptions {
   /**
@@ -218,7 +219,7 @@ export function resolveOptions(options: TokenManagerOptions): ResolvedOptions {
       : httpTokenSource(options.url, options.request, () => scheduler.now()),
     config: {
       refreshBeforeMs: options.refreshBeforeMs,
-      retry: { ...DEFAULT_RETRY, ...options.retry },
+      retry: withDefaults(DEFAULT_RETRY, options.retry),
       timeoutMs: options.timeoutMs ?? (options.request?.timeout || DEFAULT_TIMEOUT_MS),
       peerWaitMs: crossTab?.options.peerWaitMs ?? DEFAULT_PEER_WAIT_MS,
       isShared: crossTab !== undefined,

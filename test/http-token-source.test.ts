@@ -38,6 +38,11 @@ describe('the default ky transport against a real HTTP server', () => {
     expect((await manage().getToken()).jwt).toBe(jwt);
   });
 
+  it('keeps the defaults for request fields set to undefined (a config left unset): still a POST', async () => {
+    await manage({ request: { method: undefined, credentials: undefined, timeout: undefined } }).getToken();
+    expect(server.requests.map((request) => request.method)).toEqual(['POST']);
+  });
+
   it('passes request options on to ky', async () => {
     await manage({ request: { method: 'put', headers: { 'x-csrf': 'abc' }, json: { room: 'r1' } } }).getToken();
     const [request] = server.requests;

@@ -105,7 +105,8 @@ export function plan(state: LifecycleState, now: Now): Plan {
 
   // No request before the rate limit and the server's `Retry-After` allow it.
   const rateLimit = state.lastSentAt && after(state.lastSentAt, MIN_REQUEST_INTERVAL_MS);
-  let [requestIn, at] = [dueIn, due];
+  // (A due time that is NaN counts as now, so the gates below still hold it back.)
+  let [requestIn, at] = [dueIn || 0, due];
   for (const gate of [rateLimit, state.quietUntil]) {
     const inMs = msUntilGate(gate, now);
     if (inMs > requestIn) [requestIn, at] = [inMs, gate];

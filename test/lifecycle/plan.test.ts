@@ -19,6 +19,14 @@ describe('plan', () => {
     ['as a follower, refreshes halfway through the window', () => reduce(holding(), { type: 'role-changed', now: at(0), role: 'follower' }), 3_300_000, { wakeInMs: 60_000, nextRequestAt: T0 + 3_449_000 }],
     ['says wake when woken into a due refresh', () => reduce(holding(), { type: 'wake', now: at(3_400_000), hasSlept: true }), 3_400_000, { request: 'wake' }],
     ['never sends two requests within a second', () => fetchWith(holding(), at(3_300_000), { error: http(500) }, 0), 3_300_500, { wakeInMs: 500, nextRequestAt: T0 + 3_301_000 }],
+    // However a retry's time came to be NaN (it once did, from `retry: { baseDelayMs: undefined }`), the
+    // one-a-second gate still holds.
+    [
+      'never sends two requests within a second, even with a retry due at NaN',
+      () => ({ ...fetchWith(holding(), at(3_300_000), { error: http(500) }, 0), retryAt: { wall: Number.NaN, mono: Number.NaN } }),
+      3_300_500,
+      { wakeInMs: 500, nextRequestAt: T0 + 3_301_000 },
+    ],
     ['waits out the server’s Retry-After', () => fetchWith(holding(), at(3_300_000), { error: http(503, 120_000) }), 3_400_000, { wakeInMs: 20_000, nextRequestAt: T0 + 3_420_000 }],
     ['sends nothing in the background after a 401', () => fetchWith(holding(), at(3_300_000), { error: http(401) }), 3_400_000, { wakeInMs: 60_000 }],
     ['sends nothing in the background while offline', () => reduce(holding(), { type: 'network', now: at(0), isOnline: false }), 3_400_000, { wakeInMs: 60_000 }],

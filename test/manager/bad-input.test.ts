@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTokenManager } from 'twilio-token-lifecycle';
+import { createTokenManager, TokenError } from 'twilio-token-lifecycle';
 import { tick, useManagerHarness } from '../helpers/manager-harness';
 import { tokenBackend } from '../helpers/token-backend';
 
@@ -30,6 +30,24 @@ describe('clear errors', () => {
 
   it.each([-1, '5000'])('throws a TypeError for request.timeout %j', (timeout) => {
     expect(() => createTokenManager({ url: 'https://example.test/token', request: { timeout } as never })).toThrow(/`request.timeout`/);
+  });
+
+  it.each([
+    ['baseDelayMs', { baseDelayMs: undefined }],
+    ['maxDelayMs', { maxDelayMs: undefined }],
+    ['limit', { limit: undefined }],
+  ])('takes retry.%s: undefined as the default, never a NaN backoff (no request loop while the server fails)', async (_, retry) => {
+    const backend = tokenBackend();
+    const failing = () => Promise.reject(new TokenError('http', 'Token request failed with status 503', { status: 503 }));
+    backend.respondWith(...Array.from({ length: 1000 }, () => failing));
+    const manager = manageWith({ fetchToken: backend.fetchToken, retry: retry as never });
+    manager.subscribe(() => undefined);
+    await tick(10_000);
+    // The default backoff: 1 s, then up to 2 s, 4 s, 8 s ... (jittered): a handful in 10 s, not one a second.
+    expect(backend.calls.length).toBeGreaterThanOrEqual(2);
+    expect(backend.calls.length).toBeLessThanOrEqual(6);
+    expect(manager.getState()).toMatchObject({ status: 'error', nextRefreshAt: expect.any(Number) });
+    expect(Number.isFinite(manager.getState().error!.retryAt)).toBe(true);
   });
 
   it('accepts retry.limit Infinity', () => {
