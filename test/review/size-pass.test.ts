@@ -1,0 +1,51 @@
+import { describe, expect, it, vi } from 'vitest';
+import { Subscription } from 'rxjs';
+import { connectVideo, type TokenScheduler } from 'twilio-token-lifecycle';
+import { mintTestToken } from 'twilio-token-lifecycle/testing';
+import { tick, useManagerHarness } from '../helpers/manager-harness';
+
+// What a review of the size pass of 2026-12-07 (adfad38..1ac2701) found: behaviour the "no behaviour
+// change" refactors or the placement rule changed, each kept as a test on virtual time.
+const { manage } = useManagerHarness({ page: false, network: false });
+
+describe('a fresh token fetched without a readable Date (a cross-origin endpoint, fetchToken)', () => {
+  // The server's clock is ours; each way takes `wayMs`. The token is minted on arrival, whole-second iat.
+  const slowSigner = (wayMs: number, ttlSeconds: number) => async () => {
+    await new Promise((resolve) => setTimeout(resolve, wayMs));
+    const jwt = mintTestToken({ issuedAt: Date.now(), ttlSeconds });
+    await new Promise((resolve) => setTimeout(resolve, wayMs));
+    return jwt;
+  };
+
+  it('is held as long as the first one: the learned offset does not count the round trip twice', async () => {
+    const manager = manage({ fetchToken: slowSigner(2500, 20) });
+    const first = manager.getToken();
+    await tick(5000);
+    await first;
+    const firstHeldMs = manager.getState().expiresAt! - Date.now();
+    // The offset learned from the first judges the next.
+    const second = manager.refresh();
+    await tick(5000);
+    await second;
+    const secondHeldMs = manager.getState().expiresAt! - Date.now();
+    // A 20 s token over a 5 s round trip: 20 − 5 − 1 s (whole-second iat) at most, and the second as the first.
+    expect(firstHeldMs).toBeGreaterThanOrEqual(13_500);
+    expect(secondHeldMs).toBeGreaterThanOrEqual(firstHeldMs - 1000);
+  });
+
+  it('lets connectVideo take a fresh 20 s token over a slow link (its default asks 9.5 s of it)', async () => {
+    const manager = manage({ fetchToken: slowSigner(2500, 20) });
+    const first = manager.getToken();
+    await tick(5000);
+    await first;
+    // Ten seconds on, the first token has under 9.5 s left: connectVideo fetches another.
+    await tick(10_000);
+    const room = connectVideo(manager, async (jwt: string) => ({ jwt }));
+    const result = room.then(
+      (value) => ({ ok: true, value }),
+      (error: Error) => ({ ok: false, value: error.message }),
+    );
+    await tick(10_000);
+    expect(await result).toMatchObject({ ok: true });
+  });
+});
