@@ -49,3 +49,62 @@ describe('a fresh token fetched without a readable Date (a cross-origin endpoint
     expect(await result).toMatchObject({ ok: true });
   });
 });
+
+/**
+ * A scheduler on setTimeout whose timer ids are reused once free, as HTML allows ("an id not already
+ * in the map of active timers"): a handle kept after its timer fired clears whichever timer has its id now.
+ */
+function reusedIdScheduler(): TokenScheduler {
+  const active = new Map<number, ReturnType<typeof setTimeout>>();
+  return {
+    now: () => Date.now(),
+    schedule(work, delay = 0, state) {
+      let id = 0;
+      while (active.has(id)) id += 1;
+      active.set(id, setTimeout(() => {
+        active.delete(id);
+        work.call(undefined as never, state);
+      }, delay));
+      return new Subscription(() => {
+        clearTimeout(active.get(id));
+        active.delete(id);
+      });
+    },
+  };
+}
+
+describe('a timer handle kept after its timer fired (c9e47a1 stopped forgetting them)', () => {
+  it('never cancels another timer of the same scheduler: the app’s, after an idle grace ran out', async () => {
+    const scheduler = reusedIdScheduler();
+    const manager = manage({ fetchToken: async () => mintTestToken({ ttlSeconds: 3600 }), scheduler, idleGraceMs: 1000 });
+    const unsubscribe = manager.subscribe(() => undefined);
+    await tick(100);
+    unsubscribe();
+    // The grace runs out: the schedule stops (its timer cancelled, the grace timer fired).
+    await tick(2000);
+    // The app's own timers, on the same scheduler, take the ids now free.
+    const fired: number[] = [];
+    for (const n of [0, 1, 2]) scheduler.schedule(() => void fired.push(n), 5000);
+    // A component mounts again.
+    manager.subscribe(() => undefined);
+    await tick(6000);
+    expect(fired).toEqual([0, 1, 2]);
+  });
+
+  it('never cancels a timer an onEvent listener sets when the manager’s own timer fires', async () => {
+    const scheduler = reusedIdScheduler();
+    const fired: string[] = [];
+    const manager = manage({
+      fetchToken: async () => mintTestToken({ ttlSeconds: 60 }),
+      scheduler,
+      // A refresh the schedule starts (its timer fired): the app sets a timer of its own.
+      onEvent: (event) => {
+        if (event.type === 'request' && event.reason === 'scheduled') scheduler.schedule(() => void fired.push('app'), 1000);
+      },
+    });
+    manager.subscribe(() => undefined);
+    // A 60 s token is refreshed 15 s before its end.
+    await tick(50_000);
+    expect(fired).toEqual(['app']);
+  });
+});
