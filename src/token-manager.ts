@@ -290,9 +290,10 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   /** Queues a caller until the lifecycle answers it (see `decide`). */
   function demand(kind: Demand['kind'], minValidityMs: number, signal: AbortSignal | undefined): Promise<AccessToken> {
     return new Promise<AccessToken>((resolve, reject) => {
+      // After the read: a listener it sets off (an `expired` one) may stop the manager, or abort the signal.
+      sync();
       if (hasStopped) return reject(stoppedError());
       if (signal?.aborted) return reject(abortedError(signal));
-      sync();
       const id = nextDemandId++;
       const onAbort = () => {
         if (!waiters.delete(id)) return;

@@ -1,8 +1,8 @@
-import { describe, expect, it, vi } from 'vitest';
-import { Subscription } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { Subscription, type SchedulerAction } from 'rxjs';
 import { connectVideo, type TokenScheduler } from 'twilio-token-lifecycle';
 import { mintTestToken } from 'twilio-token-lifecycle/testing';
-import { tick, useManagerHarness } from '../helpers/manager-harness';
+import { outcome, tick, useManagerHarness } from '../helpers/manager-harness';
 
 // What a review of the size pass of 2026-12-07 (adfad38..1ac2701) found: behaviour the "no behaviour
 // change" refactors or the placement rule changed, each kept as a test on virtual time.
@@ -58,12 +58,12 @@ function reusedIdScheduler(): TokenScheduler {
   const active = new Map<number, ReturnType<typeof setTimeout>>();
   return {
     now: () => Date.now(),
-    schedule(work, delay = 0, state) {
+    schedule<T>(work: (this: SchedulerAction<T>, state?: T) => void, delay = 0, state?: T) {
       let id = 0;
       while (active.has(id)) id += 1;
       active.set(id, setTimeout(() => {
         active.delete(id);
-        work.call(undefined as never, state);
+        work.call(undefined as unknown as SchedulerAction<T>, state);
       }, delay));
       return new Subscription(() => {
         clearTimeout(active.get(id));
@@ -106,5 +106,24 @@ describe('a timer handle kept after its timer fired (c9e47a1 stopped forgetting 
     // A 60 s token is refreshed 15 s before its end.
     await tick(50_000);
     expect(fired).toEqual(['app']);
+  });
+});
+
+describe('stop() from a listener that the read at the start of getToken() sets off', () => {
+  it('rejects that getToken() with `stopped`, never leaves it pending', async () => {
+    // A sign-out handler: the token is gone, so the manager goes too.
+    const manager = manage({
+      fetchToken: async () => mintTestToken({ ttlSeconds: 60 }),
+      onEvent: (event) => {
+        if (event.type === 'expired') manager.stop();
+      },
+    });
+    await manager.getToken();
+    // Idle (nobody subscribed): no timer sees the expiry; the next getToken()'s read of the clock does.
+    await tick(120_000);
+    const late = outcome(manager.getToken());
+    await tick(30_000);
+    expect(late.state).toBe('rejected');
+    expect(late.value).toMatchObject({ code: 'stopped' });
   });
 });
