@@ -127,3 +127,18 @@ describe('stop() from a listener that the read at the start of getToken() sets o
     expect(late.value).toMatchObject({ code: 'stopped' });
   });
 });
+
+describe('getState() while nothing changes (plan returns a fresh {} since 392e71a)', () => {
+  // useSyncExternalStore renders again, forever, when each read gives a new object.
+  it('returns the same object, read after read: idle, active and stopped', async () => {
+    const manager = manage({ fetchToken: async () => mintTestToken({ ttlSeconds: 3600 }) });
+    expect(manager.getState()).toBe(manager.getState());
+    manager.subscribe(() => undefined);
+    await tick(100);
+    const active = manager.getState();
+    await tick(1000);
+    expect(manager.getState()).toBe(active);
+    manager.stop();
+    expect(manager.getState()).toBe(manager.getState());
+  });
+});
