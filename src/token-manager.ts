@@ -216,11 +216,15 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
 
   /** Arms the one timer; when it fires late (throttled, asleep), the check that follows is a `wake`. */
   function arm(wakeInMs: number | undefined, armedAt: Now): void {
-    // Unsubscribing a timer again, or one that has fired, does nothing: no need to forget it.
+    // A timer that fired is forgotten: a scheduler may give its id to another timer (setTimeout may),
+    // which unsubscribing the old handle would cancel. (Unsubscribing a Subscription twice does nothing.)
     timer?.unsubscribe();
     if (wakeInMs === undefined) return;
     const delay = Math.min(Math.max(0, Math.ceil(wakeInMs)), MAX_TIMEOUT_MS);
-    timer = scheduler.schedule(() => dispatch(timerEvent(armedAt, delay, clock())), delay);
+    timer = scheduler.schedule(() => {
+      timer = undefined;
+      dispatch(timerEvent(armedAt, delay, clock()));
+    }, delay);
   }
 
   /** Keeps the schedule running until the returned function is called (it acts once). */
@@ -239,6 +243,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
       holders -= 1;
       if (holders > 0) return;
       graceTimer = scheduler.schedule(() => {
+        graceTimer = undefined;
         stopSignals();
         send({ type: 'deactivated' });
       }, Math.min(idleGraceMs, MAX_TIMEOUT_MS));
@@ -285,9 +290,10 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   /** Queues a caller until the lifecycle answers it (see `decide`). */
   function demand(kind: Demand['kind'], minValidityMs: number, signal: AbortSignal | undefined): Promise<AccessToken> {
     return new Promise<AccessToken>((resolve, reject) => {
+      // After the read: a listener it sets off (an `expired` one) may stop the manager, or abort the signal.
+      sync();
       if (hasStopped) return reject(stoppedError());
       if (signal?.aborted) return reject(abortedError(signal));
-      sync();
       const id = nextDemandId++;
       const onAbort = () => {
         if (!waiters.delete(id)) return;

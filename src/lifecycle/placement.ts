@@ -63,12 +63,15 @@ export function placeFetched(
 ): Placement | TokenError {
   const { sentAt, receivedAt } = timing;
   const { issuedAt, expiresAt, notBefore } = token;
-  const serverNow = timing.serverNow ?? (timing.clockOffset && serverTime(timing.clockOffset, receivedAt, token));
+  // The server's time at an instant, by its `Date` (the answer's) or the offset learned before.
+  const serverAt = (at: Now) => timing.serverNow ?? (timing.clockOffset && serverTime(timing.clockOffset, at, token));
   // (No server time known: `undefined` compares false.)
-  if (expiresAt <= serverNow!) return refused('it had already expired by the server’s clock');
+  if (expiresAt <= serverAt(receivedAt)!) return refused('it had already expired by the server’s clock');
   // The later of the two: a Date a few seconds past iat is a slow signer, a server clock ahead (both
   // cost a few seconds of lifetime, no more) or a cached token (held past exp if its iat were trusted).
-  const reference = Math.max(issuedAt, serverNow ?? -Infinity);
+  // By the offset, the time the request was sent, as the lifetime counts from then (read at the
+  // receipt, it would cost every fresh token its round trip twice).
+  const reference = Math.max(issuedAt, serverAt(sentAt) ?? -Infinity);
   // A time written in whole seconds may lag the instant it stands for by up to 1 s: `iat`, and for a
   // token minted earlier the server's time (its `Date`, or what the offset was learned from) are
   // floored. Where the server's second begins on our clocks is unknown (a skew of a fraction of a
