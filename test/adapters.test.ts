@@ -87,6 +87,25 @@ describe.each(clientKits)('attach for $name', (kit) => {
     expect(client.token).toBe(client.updateTokenCalls.at(-1));
   });
 
+  // `{ createdWith: props.jwt, identity: props.identity, onError: props.onError }`: each undefined is the default.
+  it('takes createdWith, identity and onError set to undefined as absent', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const { backend, manager, client, first } = await setup(kit, 60, { createdWith: undefined, identity: undefined, onError: undefined });
+    await tick(45_000);
+    expect(client.updateTokenCalls).toHaveLength(1); // not the one it holds, the new one
+    expect(client.updateTokenCalls).not.toContain(first.jwt);
+    backend.respondWith(() => Promise.resolve(backend.mint({ identity: 'mallory' })));
+    await tick(1_000);
+    await manager.refresh().catch(() => undefined);
+    expect(client.updateTokenCalls).toHaveLength(1);
+    client.updateTokenBehaviour = 'throw';
+    await tick(1_000);
+    await manager.refresh();
+    await tick(1_000); // a twilsock client's failure is judged after a grace for its `connected`
+    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/rejected the new token/));
+    warn.mockRestore();
+  });
+
   it('never sees a token for another identity: the manager refuses it first', async () => {
     const { backend, manager, client } = await setup(kit);
     backend.respondWith(() => Promise.resolve(backend.mint({ identity: 'mallory' })));
@@ -223,6 +242,23 @@ describe('attachVoice', () => {
     await tick();
     expect(backend.calls).toHaveLength(2);
     expect(client.updateTokenCalls).toHaveLength(1);
+  });
+
+  // `register: config.register` from a JSON config with null: the app registers, as with undefined; it threw.
+  it.each([
+    ['undefined', { register: undefined, oneTab: undefined, onRegistrationChange: undefined, onCallElsewhere: undefined }],
+    ['null', { register: null }],
+  ])('takes register %s as absent: hands tokens, never registers', async (_, options) => {
+    const backend = tokenBackend();
+    const manager = createTokenManager({ fetchToken: backend.fetchToken });
+    managers.push(manager);
+    const device = new FakeVoiceDevice((await manager.getToken()).jwt);
+    attachVoice(manager, device, options as never);
+    await tick(1_000);
+    const next = await manager.refresh();
+    await tick(1_000);
+    expect(device.updateTokenCalls).toEqual([next.jwt]);
+    expect(device.registerCalls).toBe(0);
   });
 
   it('reads the token the device holds as the one it was created with', async () => {

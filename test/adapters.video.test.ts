@@ -156,6 +156,24 @@ describe('connectVideo with short tokens', () => {
     expect(backend.calls).toHaveLength(2);
   });
 
+  // `{ minValidityMs: props.minValidityMs }`, or a JSON config's null: the default, never 0.
+  it.each([
+    ['absent', {}],
+    ['undefined', { minValidityMs: undefined }],
+    ['null', { minValidityMs: null as never }],
+  ])('takes minValidityMs %s as the default: a token with less than half its lifetime left is replaced', async (_, options) => {
+    const { backend, manager, connect } = setupWith(60);
+    const held = await manager.getToken();
+    await tick(30_000); // 29 s left (held 1 s short of exp): less than the default, half a lifetime
+    const room = connectVideo(manager, connect, options);
+    await tick();
+    await room;
+    expect(connect.calls).toHaveLength(1);
+    expect(connect.calls[0]).not.toBe(held.jwt);
+    expect(backend.calls).toHaveLength(2);
+    expect(connect.rooms[0]!.options).toEqual({});
+  });
+
   it('keeps the clear error for an explicit minValidityMs no token can meet', async () => {
     const { backend, manager, connect } = setupWith(20);
     const result = await settle(connectVideo(manager, connect, { minValidityMs: 60_000 }));

@@ -43,6 +43,13 @@ describe('the default ky transport against a real HTTP server', () => {
     expect(server.requests.map((request) => request.method)).toEqual(['POST']);
   });
 
+  // A JSON config's null, `{ "method": null }`: the default too. ky read a null method as GET, while
+  // the manager's messages said POST.
+  it('keeps the defaults for request fields set to null: still a POST', async () => {
+    await manage({ request: { method: null, credentials: null, headers: null } as never }).getToken();
+    expect(server.requests.map((request) => request.method)).toEqual(['POST']);
+  });
+
   it('passes request options on to ky', async () => {
     await manage({ request: { method: 'put', headers: { 'x-csrf': 'abc' }, json: { room: 'r1' } } }).getToken();
     const [request] = server.requests;

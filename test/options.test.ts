@@ -145,6 +145,29 @@ describe('resolveOptions: the defaults, in one place', () => {
     expect(resolved.config).toEqual({ refreshBeforeMs: 20_000, retry: { ...DEFAULT_RETRY, maxDelayMs: 5000 }, timeoutMs: 3000, peerWaitMs: 40, isShared: true });
   });
 
+  // `{ timeoutMs: props.timeoutMs }`, `{ retry: { limit: env.LIMIT && Number(env.LIMIT) } }`: an option
+  // or field set to `undefined` is absent, every one of them (a spread over the defaults is not).
+  const resolved = (options: TokenManagerOptions) => {
+    const { scheduler, onEvent, idleGraceMs, crossTab, page, network, config, identity } = resolveOptions(options);
+    // The app's own objects (scheduler, crossTab) are kept as given: their undefined fields are dropped
+    // here. The defaults filled in (`config`) are compared strictly, but for `retry`'s dropped ones.
+    const defined = (object: object | undefined) => object && Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined));
+    return { scheduler: defined(scheduler), onEvent, idleGraceMs, crossTab: crossTab && { ...crossTab, options: defined(crossTab.options) }, page, network, config: { ...config, retry: defined(config.retry) }, identity };
+  };
+  it.each(OPTIONS.filter(({ path }) => path !== 'url' && path !== 'fetchToken').map((row) => [row.path, row] as const))('takes `%s` = undefined as absent', (path, row) => {
+    const parent = path.split('.')[0]!;
+    const [field] = path.split('.').slice(1);
+    const withUndefined = build(row, undefined) as unknown as Record<string, Record<string, unknown>>;
+    const without: Record<string, unknown> = { ...withUndefined };
+    if (field === undefined) delete without[parent];
+    else {
+      without[parent] = { ...withUndefined[parent] };
+      delete (without[parent] as Record<string, unknown>)[field];
+    }
+    expect(field === undefined ? parent in withUndefined : field in withUndefined[parent]!).toBe(true);
+    expect(resolved(withUndefined as unknown as TokenManagerOptions)).toStrictEqual(resolved(without as unknown as TokenManagerOptions));
+  });
+
   it.each([
     ['timeoutMs wins', { timeoutMs: 2000, request: { timeout: 7000 } }, 2000],
     ['request.timeout is the default timeoutMs', { request: { timeout: 7000 } }, 7000],

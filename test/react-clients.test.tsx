@@ -550,6 +550,21 @@ describe('per-SDK options', () => {
     expect((made[0]!.client as Device).destroyCalls).toBe(1);
   });
 
+  // Props passed through (`register={props.register}`): the hooks' own options set to undefined are absent.
+  it('takes the hooks’ own options set to undefined as absent, and passes none of them to the SDK', async () => {
+    const view = render(app('alice', () => useVoiceDevice(Device, { register: undefined, onError: undefined, oneTab: undefined, onRegistrationChange: undefined, onCallElsewhere: undefined })));
+    await tick();
+    expect(status()).toBe('ready');
+    expect((made[0]!.client as Device).registerCalls).toBe(0);
+    expect(made[0]!.options).toEqual({});
+    expect(results.at(-1)).toMatchObject({ registeredHere: false, callsElsewhere: [] });
+    view.unmount();
+    render(app('alice', () => useVideoRoom(connect, { name: 'standup', minValidityMs: undefined })));
+    await tick();
+    expect(status()).toBe('ready');
+    expect(connect.rooms[0]!.options).toEqual({ name: 'standup' });
+  });
+
   it('joins the Video room with the options given, without minValidityMs, and retries once on 20104', async () => {
     connect.failNext(Object.assign(new Error('Access Token expired'), { code: 20104 }));
     render(app('alice', () => useVideoRoom(connect, { name: 'standup', audio: true, minValidityMs: 30_000 })));

@@ -63,6 +63,16 @@ describe('TokenManagerProvider', () => {
     expect(seen.every(({ manager }) => manager === null)).toBe(true);
   });
 
+  // `identity={Number(user?.id)}` before the user loads: NaN equals nothing, itself included, so it names
+  // no one. It made a manager (and a request) at each mount that the provider then never provided.
+  it.each([false, true])('takes identity NaN as signed out: no manager, no request (StrictMode %s)', async (strict) => {
+    render(app(Number.NaN, { strict }));
+    await tick(10_000);
+    expect(text()).toBe('idle none');
+    expect(managers()).toHaveLength(0);
+    expect(backend.calls).toHaveLength(0);
+  });
+
   it('returns one stable idle snapshot while signed out, across renders', async () => {
     const view = render(app(null));
     view.rerender(app(null));

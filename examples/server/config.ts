@@ -60,7 +60,8 @@ const SID = (prefix: string) => new RegExp(`^${prefix}[0-9a-fA-F]{32}$`);
 function integerIn(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
+  // Number(' ') is 0: spaces are not a number (PORT=" " would be a random port).
+  if (raw.trim() === '' || !Number.isInteger(value) || value < min || value > max) {
     throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, not "${raw}"`);
   }
   return value;

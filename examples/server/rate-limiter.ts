@@ -76,6 +76,8 @@ export class RateLimiter {
     private readonly now: () => number = Date.now,
   ) {
     if (!Number.isInteger(windowMs) || windowMs < 1000) throw new Error(`windowMs must be a whole number of ms, at least 1000, not ${windowMs}`);
+    // 0 (`Number('')`) would refuse every request; NaN fails inside rate-limiter-flexible without a name.
+    if (!Number.isInteger(limit) || limit < 1) throw new Error(`the ${name} limit must be a whole number of requests, at least 1, not ${String(limit)}`);
     this.#counters = counters({ keyPrefix: `ttl:rate:${name}`, points: limit, duration: Math.ceil(windowMs / 1000) });
   }
 

@@ -55,7 +55,8 @@ export async function connectVideo<Room, Options = undefined>(
   let token = await manager.getToken({ minValidityMs: minValidityMs ?? 0 });
   // The default fits the token: a 20 s token cannot stay valid for a minute, but for 9 s it can. Half of
   // what the manager holds of a fresh one (1 s short of exp), so a round trip of up to that half still fits.
-  if (minValidityMs === undefined) {
+  // (`null`, a JSON config's "unset", is the default too, as it is for the first `getToken` above.)
+  if (minValidityMs == null) {
     token = await manager.getToken({ minValidityMs: Math.min(60_000, (token.expiresAt - token.issuedAt - 1_000) / 2) });
   }
   try {

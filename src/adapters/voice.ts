@@ -60,7 +60,7 @@ export interface AttachVoiceOptions extends AttachOptions {
    * Lock; a BroadcastChannel lease where Web Locks are missing), and `unregister()` before giving it
    * up (detach, another identity's token); when the holder closes, crashes or detaches, another tab
    * attached the same way registers. Do not call `register()` yourself then.
-   * @default undefined: the app registers the Device, as without this library
+   * @default undefined (or null): the app registers the Device, as without this library
    */
   register?: 'one-tab';
   /** With `register: 'one-tab'`: called when this tab becomes (`true`) or stops being (`false`) the registered one. */
@@ -96,7 +96,8 @@ export function attachVoice(manager: TokenManager, device: VoiceDeviceLike, opti
 export function attachVoice(manager: TokenManager, device: RegistrableVoiceDevice, options?: AttachVoiceOptions): Detach;
 export function attachVoice(manager: TokenManager, device: VoiceDeviceLike, options: AttachVoiceOptions = {}): Detach {
   const { register, onRegistrationChange, onCallElsewhere, oneTab, ...attach } = options;
-  if (register !== undefined && register !== 'one-tab') throw new TypeError(`attachVoice: register must be 'one-tab', not ${String(register)}`);
+  // null (a JSON config's "unset") is absent, as undefined is.
+  if (register != null && register !== 'one-tab') throw new TypeError(`attachVoice: register must be 'one-tab', not ${String(register)}`);
   const detach = attachClient(manager, device, { ...attach, hints: ['tokenWillExpire'], heldToken: () => device.token });
   let isAttached = true;
   let stopRegistration: (() => void) | undefined;

@@ -106,7 +106,8 @@ export function parseDoctorArgs(argv: string[], env: Record<string, string | und
   let timeoutSeconds = DEFAULT_TIMEOUT_SECONDS;
   if (values.timeout !== undefined) {
     timeoutSeconds = Number(values.timeout);
-    if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0 || timeoutSeconds > 600) throw new UsageError(`--timeout must be a number of seconds from 0 to 600, not "${values.timeout}"`);
+    // Below a millisecond it rounds to 0: every request would abort at once.
+    if (!Number.isFinite(timeoutSeconds) || timeoutSeconds < 0.001 || timeoutSeconds > 600) throw new UsageError(`--timeout must be a number of seconds from 0.001 to 600, not "${values.timeout}"`);
   }
   const rawBase = values['base-url'] ?? (env.TWILIO_DOCTOR_BASE_URL || undefined);
   return {

@@ -17,9 +17,9 @@ export interface CheckServerConfigOptions {
    * `mintAccessToken` never bundles the doctor.
    */
   diagnose?: DiagnoseFunction;
-  /** Epoch ms of the checking clock. @default Date.now() */
+  /** Epoch ms of the checking clock (one that is not finite is the default). @default Date.now() */
   now?: number;
-  /** The identity of the sample token. @default 'doctor_check' */
+  /** The identity of the sample token (`''` is the default). @default 'doctor_check' */
   identity?: string;
 }
 
@@ -74,14 +74,16 @@ export async function checkServerConfigWith(
   const { settings, findings } = readServerSettings(env);
   const { accountSid, apiKeySid, apiSecret } = settings;
   if (accountSid && apiKeySid && apiSecret) {
-    const now = options.now ?? Date.now();
+    // The caller's options, not the server's settings: a blank or unreadable one is the default, as the
+    // doctor reads its context, never "the signer refuses these settings" about a right configuration.
+    const now = Number.isFinite(options.now) ? options.now! : Date.now();
     let token: string | undefined;
     try {
       token = await mint({
         accountSid,
         apiKeySid,
         apiSecret,
-        identity: options.identity ?? SAMPLE_IDENTITY,
+        identity: options.identity || SAMPLE_IDENTITY,
         ttlSeconds: settings.ttlSeconds,
         grants: serverGrants(settings),
         ...(settings.region ? { region: settings.region } : {}),

@@ -2,7 +2,7 @@ import { createElement, useEffect, useRef, useState, type ReactElement, type Rea
 import { createTokenManager, type TokenManager, type TokenManagerOptions } from '../token-manager';
 import { TokenManagerContext } from './context';
 
-/** Any key of the signed-in user (an id, an email); `null` or `undefined` while signed out. */
+/** Any key of the signed-in user (an id, an email); `null` or `undefined` (or `NaN`) while signed out. */
 export type UserKey = string | number | null | undefined;
 
 export interface TokenManagerProviderProps {
@@ -12,7 +12,7 @@ export interface TokenManagerProviderProps {
    */
   options: TokenManagerOptions;
   /**
-   * The signed-in user; `null`/`undefined` while signed out. A new key stops the manager and makes a
+   * The signed-in user; `null`/`undefined` (or `NaN`) while signed out. A new key stops the manager and makes a
    * new one. It is only a key: to bind the manager to a Twilio identity, set `options.identity`.
    */
   identity: UserKey;
@@ -44,9 +44,10 @@ export function TokenManagerProvider({ options, identity, children }: TokenManag
   const live = useRef<Held | null>(null);
 
   useEffect(() => {
-    if (identity === null || identity === undefined) return;
+    // Signed out; NaN too (`Number(user?.id)` before the user loads): equal to nothing, it names no one.
+    if (identity == null || identity !== identity) return;
     let entry = live.current;
-    if (entry !== null && entry.identity === identity && entry.isReleased) {
+    if (entry?.identity === identity && entry.isReleased) {
       entry.isReleased = false; // remounted before the deferred stop ran: keep it
     } else {
       // `options` as of this render: read when a manager is created, on purpose not a dependency.

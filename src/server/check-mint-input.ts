@@ -59,7 +59,8 @@ export function checkMintInput(input: MintInput): void {
   if (notBefore !== undefined && (!Number.isInteger(notBefore) || notBefore < 0)) {
     throw new MintInputError('invalid-time', 'notBefore must be a whole number of epoch seconds');
   }
-  if (region !== undefined && (typeof region !== 'string' || !REGION.test(region))) {
+  // '' (`TWILIO_REGION=` in a .env file) or null is no region, as Twilio's helper takes it.
+  if (region && (typeof region !== 'string' || !REGION.test(region))) {
     throw new MintInputError('invalid-region', 'region must be a Twilio region such as us1 or ie1');
   }
 }

@@ -47,7 +47,7 @@ export interface MintInput {
   grants: TwilioGrants;
   /** `nbf`, in epoch seconds: the token is not accepted before it. */
   notBefore?: number;
-  /** The Twilio region, written as the header's `twr` (e.g. `us1`). */
+  /** The Twilio region, written as the header's `twr` (e.g. `us1`); `''` means none, as unset. */
   region?: string;
   /**
    * The signing time, epoch ms; the token's `iat` is this rounded down to seconds.

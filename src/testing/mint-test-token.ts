@@ -48,6 +48,14 @@ const encodeJson = (value: unknown) => base64url(encoder.encode(JSON.stringify(v
  * const jwt = mintTestToken({ identity: 'bob', ttlSeconds: 60, grants: { video: { room: 'r1' } } });
  */
 export function mintTestToken(options: MintTestTokenOptions = {}): string {
+  // A NaN would be written as null, and a string number concatenated (`exp: "…60"`): a token other
+  // than the test meant. `undefined` and `null` are the default (no `nbf`).
+  for (const name of ['ttlSeconds', 'issuedAt', 'notBefore'] as const) {
+    const value = options[name];
+    if (value != null && !Number.isFinite(value)) {
+      throw new TypeError(`mintTestToken: \`${name}\` must be a finite number, got ${typeof value === 'string' ? `"${value}"` : String(value)}`);
+    }
+  }
   const iat = Math.floor((options.issuedAt ?? Date.now()) / 1000);
   const apiKeySid = options.apiKeySid ?? TEST_API_KEY_SID;
   const identity = options.identity === undefined ? 'alice' : options.identity;
@@ -61,7 +69,7 @@ export function mintTestToken(options: MintTestTokenOptions = {}): string {
   const claims = {
     jti: `${apiKeySid}-${iat}`,
     grants: { ...(identity !== null && { identity }), ...options.grants },
-    ...(options.notBefore !== undefined && { nbf: Math.floor(options.notBefore / 1000) }),
+    ...(options.notBefore != null && { nbf: Math.floor(options.notBefore / 1000) }),
     iat,
     exp: iat + (options.ttlSeconds ?? 3600),
     iss: apiKeySid,

@@ -78,6 +78,11 @@ export class VirtualClock {
   readonly #captureStacks: boolean;
 
   constructor(options: VirtualClockOptions = {}) {
+    // A NaN start makes every clock NaN: no timer would come due, or all at once.
+    for (const name of ['trueNow', 'wallOffsetMs', 'monoOrigin'] as const) {
+      const value = options[name];
+      if (value !== undefined && !Number.isFinite(value)) throw new TypeError(`VirtualClock: \`${name}\` must be a finite number, got ${String(value)}`);
+    }
     this.#captureStacks = options.captureStacks ?? false;
     this.#trueNow = options.trueNow ?? Date.UTC(2026, 0, 1);
     this.#wallOffset = options.wallOffsetMs ?? 0;
@@ -170,7 +175,8 @@ export class VirtualClock {
 
   /** Real time passes with the machine awake: timers fire in order at their due time. */
   async advance(ms: number): Promise<void> {
-    if (!(ms >= 0)) throw new RangeError(`advance(${ms})`);
+    // Infinity would fire a refreshing manager's timers for ever: a hung test, not a failed one.
+    if (!(ms >= 0 && ms < Infinity)) throw new RangeError(`advance(${ms}): a finite number of ms ≥ 0`);
     const target = this.mono + ms;
     await this.#fireDue(target);
     this.#trueNow = target + this.#origin + this.#monoPaused;
@@ -200,7 +206,7 @@ export class VirtualClock {
    * platforms whose monotonic clock stops in suspend): timers, due by it, then come due that much later.
    */
   sleep(ms: number, options: { monoStandsStill?: boolean } = {}): void {
-    if (!(ms >= 0)) throw new RangeError(`sleep(${ms})`);
+    if (!(ms >= 0 && ms < Infinity)) throw new RangeError(`sleep(${ms}): a finite number of ms ≥ 0`);
     this.#trueNow += ms;
     if (options.monoStandsStill) this.#monoPaused += ms;
   }

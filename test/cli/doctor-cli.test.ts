@@ -329,6 +329,8 @@ describe('doctor usage', { timeout: 60_000 }, () => {
     [['doctor', '--bogus']],
     [['doctor', 'extra']],
     [['doctor', '--timeout', 'soon']],
+    // Rounded to 0 ms, every REST request would abort at once: "no answer within 0 s".
+    [['doctor', '--offline', '--timeout', '0.0001']],
     [['doctor', '--base-url', 'ftp://example.com']],
     [['doctor', '--product', 'fax', '--token', 'x']],
     [['doctor', '--twilio-code', '20107']],

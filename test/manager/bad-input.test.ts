@@ -77,3 +77,20 @@ describe('clear errors', () => {
     await expect(manager.getToken()).rejects.toMatchObject({ code: 'invalid-response' });
   });
 });
+
+describe('getToken options set to undefined', () => {
+  // `getToken({ minValidityMs: props.minValidityMs, signal: props.signal })`: the defaults, as getToken().
+  it.each([
+    ['no options', undefined],
+    ['null', null],
+    ['{}', {}],
+    ['every field undefined', { minValidityMs: undefined, signal: undefined, reason: undefined }],
+  ])('%s: a demand with minValidityMs 0, no signal, reason demand', async (_, options) => {
+    const backend = tokenBackend({ ttlSeconds: 60 });
+    const manager = manage(backend);
+    const first = await manager.getToken(options as never);
+    await tick(50_000); // 9 s left: enough for minValidityMs 0
+    await expect(manager.getToken(options as never)).resolves.toBe(first);
+    expect(backend.calls.map((call) => call.reason)).toEqual(['demand']);
+  });
+});

@@ -46,6 +46,20 @@ describe('loadConfig', () => {
     expect(loadConfig({ TOKEN_TTL: ttl }).ttlSeconds).toBe(seconds);
   });
 
+  // `KEY=` in a .env file: unset, every one of them, never a value such as port 0 or region "".
+  it('takes every setting set to the empty string as unset', () => {
+    const names = ['TWILIO_ACCOUNT_SID', 'TWILIO_API_KEY', 'TWILIO_API_SECRET', 'TWILIO_CHAT_SERVICE_SID', 'TWILIO_SYNC_SERVICE_SID', 'TWILIO_TWIML_APP_SID', 'TWILIO_REGION', 'TOKEN_TTL', 'ALLOWED_ORIGINS', 'PUBLIC_URL', 'ALLOWED_HOSTS', 'PORT', 'TRUST_PROXY_HOPS', 'SESSION_SECRET', 'REDIS_URL'];
+    const { apiSecret: _a, sessionSecret: _s, ...blank } = loadConfig(Object.fromEntries(names.map((name) => [name, ''])));
+    const { apiSecret: _b, sessionSecret: _t, ...unset } = loadConfig({});
+    expect(blank).toEqual(unset);
+    expect(unset).toMatchObject({ port: 3000, ttlSeconds: 3600, trustProxyHops: 0, isLocalOnly: true });
+  });
+
+  // Number(' ') is 0: PORT=" " listened on a random port, and said nothing.
+  it.each(['PORT', 'TOKEN_TTL', 'TRUST_PROXY_HOPS'])('refuses %s set to spaces', (name) => {
+    expect(() => loadConfig({ [name]: ' ' })).toThrow(new RegExp(`${name} must be a whole number`));
+  });
+
   it('reads PORT and ALLOWED_ORIGINS, and refuses an origin with a path', () => {
     const config = loadConfig({ PORT: '8080', ALLOWED_ORIGINS: 'https://app.example.com, http://localhost:5173' });
     expect(config.port).toBe(8080);

@@ -234,6 +234,22 @@ describe.each([
     expect(decodePart(jwt, 1)).toMatchObject({ nbf: 1_900_000_059, exp: 1_900_000_060 });
   });
 
+  // `region: env.TWILIO_REGION` with `TWILIO_REGION=` in a .env file: no region, as Twilio's helper
+  // takes it (it writes twr only for a non-empty string), not a refusal of every token.
+  it.each([
+    ['region undefined', { region: undefined }],
+    ['region empty', { region: '' }],
+    ['region null', { region: null }],
+    ['notBefore undefined', { notBefore: undefined }],
+  ])('signs %s as without it, byte for byte as the helper', async (_, extra) => {
+    const now = 1_900_000_000_000;
+    const input = { ...base, now, ...extra } as MintInput;
+    const jwt = await mintAccessToken(input);
+    expect(jwt).toBe(await mintAccessToken({ ...base, now }));
+    expect(decodePart(jwt, 0)).not.toHaveProperty('twr');
+    await expectSameAsHelper(input, now);
+  });
+
   it('signs an identity at the limits: 121 characters, voice-safe with the voice grant, an unset grant left out', async () => {
     const identity = 'a'.repeat(121);
     const jwt = await mintAccessToken({ ...base, identity, grants: { voice: VOICE, chat: undefined } });

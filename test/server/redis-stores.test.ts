@@ -25,6 +25,13 @@ describe('RateLimiter', () => {
     await expect(new RateLimiter('session', 2, 60_000, failing).take('s1')).rejects.toThrow('store down');
   });
 
+  // `perSession: Number(env.LIMIT)` with `LIMIT=` in a .env file is 0: every request was refused (429),
+  // as with -1; NaN, Infinity and '30' stopped the server with rate-limiter-flexible's "points must be
+  // set", which names no option; 2.5 counted as 2.
+  it.each([Number.NaN, 0, -1, 2.5, Infinity, '30'])('refuses a limit of %s', (limit) => {
+    expect(() => new RateLimiter('session', limit as number, 60_000)).toThrow(/session limit must be a whole number/);
+  });
+
   it.each([0, 999, 1500.5])('refuses a window of %s ms', (windowMs) => {
     expect(() => new RateLimiter('session', 2, windowMs)).toThrow(/windowMs/);
   });

@@ -25,6 +25,18 @@ describe('checkServerConfig (twilio-token-lifecycle/server)', { timeout: 60_000 
     expect(await checkServerConfig(env)).toEqual({ ok: true, findings: [] });
   });
 
+  // The options are the caller's, not the server's settings: a blank identity or an unreadable clock
+  // (`{ identity: props.identity, now: Number(props.at) }`) is the default, never "the signer refuses
+  // these settings" about a configuration that is right.
+  it.each([
+    ['every option undefined', { diagnose: undefined, now: undefined, identity: undefined }],
+    ['identity empty', { identity: '' }],
+    ['now NaN', { now: Number.NaN }],
+    ['now Infinity', { now: Infinity }],
+  ])('takes %s as the defaults: a right configuration is still right', async (_, options) => {
+    expect(await checkServerConfig(RIGHT, { diagnose: diagnoseAccessToken, ...options })).toEqual({ ok: true, findings: [] });
+  });
+
   it('hands the doctor a sample token minted as the reference server mints, and the settings as its context', async () => {
     const seen: Array<{ token: unknown; context?: DiagnoseContext }> = [];
     const now = Date.UTC(2026, 11, 7, 12);
